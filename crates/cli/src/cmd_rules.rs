@@ -1,0 +1,140 @@
+//! `layerleak rules …`: list, check, conformance.
+
+use std::{
+    fs,
+    io::{self, Write as _},
+    process::ExitCode,
+};
+
+use anyhow::{Context as _, Result};
+use layerleak_engine::{CollectSink, Scanner, check};
+use layerleak_rules::{Rules, Severity};
+use serde::Deserialize;
+
+use crate::args::{ListFormat, RuleSource, RulesCommand};
+
+pub(crate) fn run(cmd: RulesCommand) -> Result<ExitCode> {
+    match cmd {
+        RulesCommand::List { source, format } => list(&source, format),
+        RulesCommand::Check { source, warnings_as_errors, notes } => {
+            check(&source, warnings_as_errors, notes)
+        }
+        RulesCommand::Conformance { vectors, source, verbose } => {
+            conformance(&vectors, &source, verbose)
+        }
+    }
+}
+
+fn load(source: &RuleSource) -> Result<Rules> {
+    match &source.rules_dir {
+        Some(dir) => Rules::from_dir(dir)
+            .with_context(|| format!("failed to load rules from {}", dir.display())),
+        None => Rules::embedded().context("failed to load the built-in rules"),
+    }
+}
+
+fn list(source: &RuleSource, format: ListFormat) -> Result<ExitCode> {
+    let rules = load(source)?;
+    let mut out = io::stdout().lock();
+    match format {
+        ListFormat::Text => {
+            for r in &rules {
+                writeln!(out, "{:<28} {:<6} {}", r.id(), r.confidence(), r.name())?;
+            }
+            writeln!(out, "{} rules", rules.len())?;
+        }
+        ListFormat::Json => {
+            let list: Vec<_> = rules.iter().map(|r| r.syntax()).collect();
+            serde_json::to_writer_pretty(&mut out, &list)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(source: &RuleSource, warnings_as_errors: bool, notes: bool) -> Result<ExitCode> {
+    let owned = match &source.rules_dir {
+        Some(dir) => layerleak_rules::read_dir_sources(dir)
+            .with_context(|| format!("failed to read {}", dir.display()))?,
+        None => {
+            layerleak_rules::embedded_sources().map(|(n, t)| (n.to_owned(), t.to_owned())).collect()
+        }
+    };
+    let outcome = check::check_sources(owned.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    let mut out = io::stdout().lock();
+    for d in &outcome.diagnostics {
+        if d.severity != Severity::Note || notes {
+            writeln!(out, "{d}")?;
+        }
+    }
+    let (errors, warnings) = (outcome.count(Severity::Error), outcome.count(Severity::Warning));
+    let rules = outcome.rules.as_ref().map_or(0, Rules::len);
+    writeln!(
+        out,
+        "{} rule files, {rules} rules ok: {errors} errors, {warnings} warnings, {} notes",
+        owned.len(),
+        outcome.count(Severity::Note)
+    )?;
+    Ok(if errors > 0 || (warnings_as_errors && warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[derive(Deserialize)]
+struct Vector {
+    rule_id: String,
+    expect: String,
+    text: String,
+}
+
+fn conformance(path: &std::path::Path, source: &RuleSource, verbose: bool) -> Result<ExitCode> {
+    let rules = load(source)?;
+    let scanner = Scanner::new(&rules).context("failed to compile the rules")?;
+    let text =
+        fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))?;
+    let mut out = io::stdout().lock();
+    let (mut pos, mut hit, mut neg, mut fp) = (0usize, 0usize, 0usize, 0usize);
+    let mut misses = Vec::new();
+    let mut false_pos = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let v: Vector = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: invalid vector", path.display(), n + 1))?;
+        let mut sink = CollectSink::default();
+        scanner.scan_slice(v.text.as_bytes(), &mut sink).expect("collecting cannot fail");
+        let found: Vec<&str> = sink.matches.iter().map(|m| m.rule_id.as_str()).collect();
+        match v.expect.as_str() {
+            "positive" => {
+                pos += 1;
+                if found.is_empty() { misses.push((v.rule_id, v.text)) } else { hit += 1 }
+            }
+            _ => {
+                neg += 1;
+                if !found.is_empty() {
+                    fp += 1;
+                    false_pos.push((v.rule_id, found.join(","), v.text));
+                }
+            }
+        }
+    }
+    let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 };
+    writeln!(out, "recall: {hit}/{pos} positives found ({:.1}%)", pct(hit, pos))?;
+    writeln!(out, "false positives: {fp}/{neg} negatives matched ({:.1}%)", pct(fp, neg))?;
+    if verbose {
+        for (id, t) in &misses {
+            writeln!(out, "MISS {id}: {}", t.escape_debug())?;
+        }
+        for (id, by, t) in &false_pos {
+            writeln!(out, "FP {id} (matched by {by}): {}", t.escape_debug())?;
+        }
+    } else {
+        let mut by_rule = std::collections::BTreeMap::<&str, usize>::new();
+        for (id, _) in &misses {
+            *by_rule.entry(id).or_default() += 1;
+        }
+        let list: Vec<String> = by_rule.iter().map(|(k, v)| format!("{k}×{v}")).collect();
+        writeln!(out, "missed: {}", list.join(" "))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

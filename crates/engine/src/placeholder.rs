@@ -1,0 +1,122 @@
+//! Recognises values that are placeholders or documentation examples rather than secrets.
+//!
+//! Applied to the secret of every rule: a provider token format with `EXAMPLE` in it is the
+//! provider's documentation value, `${TOKEN}` is a template, `xxxxxxxx` is a redaction.
+
+/// Case-insensitive substrings that mark a value as made up. Each is long enough that a
+/// random 40-character base62 token contains one with probability below about 1e-4.
+const MARKERS: &[&[u8]] = &[
+    b"example",
+    b"xxxx",
+    b"placeholder",
+    b"changeme",
+    b"change_me",
+    b"change-me",
+    b"your_",
+    b"your-",
+    b"yourtoken",
+    b"yourkey",
+    b"yoursecret",
+    b"yourpassword",
+    b"dummy",
+    b"redacted",
+    b"sample",
+    b"****",
+    b"....",
+    b"${",
+    b"{{",
+    b"}}",
+    b"$(",
+    b"<%",
+    b"%(",
+    b"insert",
+    b"replace",
+    b"notreal",
+    b"not_real",
+    b"not-real",
+];
+
+/// Whether `secret` looks like a placeholder, a template reference or a redacted value.
+///
+/// # Example
+///
+/// ```
+/// use layerleak_engine::is_placeholder;
+///
+/// assert!(is_placeholder(b"AKIAIOSFODNN7EXAMPLE"));
+/// assert!(is_placeholder(b"${NPM_TOKEN}"));
+/// assert!(is_placeholder(b"<your-token>"));
+/// assert!(is_placeholder(b"aaaaaaaaaaaaaaaaaaaa"));
+/// assert!(!is_placeholder(b"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"));
+/// ```
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    if secret.is_empty() {
+        return true;
+    }
+    if MARKERS.iter().any(|m| contains_ignore_case(secret, m)) {
+        return true;
+    }
+    // `<token>`, `[API_KEY]`, `%PASSWORD%`: a value wrapped in template brackets.
+    let (first, last) = (secret[0], secret[secret.len() - 1]);
+    if matches!((first, last), (b'<', b'>') | (b'[', b']') | (b'%', b'%') | (b'{', b'}'))
+        && secret.len() > 2
+    {
+        return true;
+    }
+    if first == b'$'
+        && secret.get(1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'{' || *b == b'_')
+    {
+        return true;
+    }
+    dominated_by_one_byte(secret)
+}
+
+/// At most two distinct bytes, or one byte making up more than 60% of the value
+/// (`aaaaaaaa`, `0000000000000000`, `abababab`).
+fn dominated_by_one_byte(secret: &[u8]) -> bool {
+    let mut counts = [0u32; 256];
+    for &b in secret {
+        counts[usize::from(b)] += 1;
+    }
+    let distinct = counts.iter().filter(|&&c| c > 0).count();
+    let max = counts.iter().copied().max().unwrap_or(0) as usize;
+    (secret.len() >= 4 && distinct <= 2) || max * 10 > secret.len() * 6
+}
+
+pub(crate) fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documentation_and_template_values_are_placeholders() {
+        for p in [
+            &b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"[..],
+            b"xxxxxxxxxxxxxxxxxxxx",
+            b"XXXX-XXXX-XXXX",
+            b"{{ secrets.TOKEN }}",
+            b"$NPM_TOKEN",
+            b"<password>",
+            b"********",
+            b"your-api-key-here",
+            b"changeme123",
+            b"0000000000000000000000000000000000000000",
+        ] {
+            assert!(is_placeholder(p), "{}", String::from_utf8_lossy(p));
+        }
+    }
+
+    #[test]
+    fn random_tokens_are_not_placeholders() {
+        for p in [
+            &b"sk_live_4eC39HqLyjWDarjtT1zdp7dc"[..],
+            b"AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F",
+            b"S3cr3tP4ssw0rd!",
+        ] {
+            assert!(!is_placeholder(p), "{}", String::from_utf8_lossy(p));
+        }
+    }
+}

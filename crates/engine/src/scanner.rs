@@ -1,0 +1,206 @@
+//! The compiled, immutable scanner and its builder.
+
+use std::{io::Read, sync::Arc};
+
+use layerleak_rules::{PATTERN_UNICODE, Rule, Rules};
+use regex_automata::{meta, util::syntax};
+
+use crate::{BuildError, MatchSink, ScanError, StreamScan, prefilter::Prefilter};
+
+/// The default stream buffer capacity (bytes held per [`StreamScan`]).
+pub const DEFAULT_BUFFER_CAPACITY: usize = 512 * 1024;
+
+/// Configures and builds a [`Scanner`].
+#[derive(Debug, Clone)]
+pub struct ScannerBuilder {
+    prefilter: bool,
+    capacity: Option<usize>,
+    report_rejected: bool,
+}
+
+impl Default for ScannerBuilder {
+    fn default() -> Self {
+        ScannerBuilder::new()
+    }
+}
+
+impl ScannerBuilder {
+    /// A builder with the prefilter on and the default buffer capacity.
+    pub fn new() -> ScannerBuilder {
+        ScannerBuilder { prefilter: true, capacity: None, report_rejected: false }
+    }
+
+    /// Turns the keyword prefilter on (default) or off. Off, every rule's regex runs over
+    /// every byte: far slower, and meant for tests that prove the prefilter never hides a
+    /// match.
+    pub fn prefilter(&mut self, yes: bool) -> &mut ScannerBuilder {
+        self.prefilter = yes;
+        self
+    }
+
+    /// Sets the stream buffer capacity. It must exceed [`Scanner::overlap`]; tests use the
+    /// smallest workable value to put every secret across a buffer boundary.
+    pub fn buffer_capacity(&mut self, bytes: usize) -> &mut ScannerBuilder {
+        self.capacity = Some(bytes);
+        self
+    }
+
+    /// Also passes matches that a filter rejected to the sink, with
+    /// [`Match::rejected`](crate::Match::rejected) set. For `rules check` diagnostics.
+    pub fn report_rejected(&mut self, yes: bool) -> &mut ScannerBuilder {
+        self.report_rejected = yes;
+        self
+    }
+
+    /// Compiles `rules`.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::Regex`] when a pattern does not compile (validated rules always do),
+    /// [`BuildError::Prefilter`] when the keyword automaton fails, and
+    /// [`BuildError::BufferTooSmall`] when the capacity cannot hold the overlap.
+    pub fn build(&self, rules: &Rules) -> Result<Scanner, BuildError> {
+        let rules: Vec<Rule> = rules.iter().cloned().collect();
+        let compiled = rules.iter().map(CompiledRule::new).collect::<Result<Vec<_>, _>>()?;
+        let prefilter = if self.prefilter {
+            let indexed = rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (u32::try_from(i).expect("fewer than 2^32 rules"), r.keywords()));
+            Some(Prefilter::new(indexed)?)
+        } else {
+            None
+        };
+        let max_len = rules.iter().map(Rule::max_len).max().unwrap_or(0);
+        let overlap = 2 * (max_len + 1);
+        let capacity = self.capacity.unwrap_or(DEFAULT_BUFFER_CAPACITY.max(4 * overlap));
+        if capacity <= overlap {
+            return Err(BuildError::BufferTooSmall { capacity, minimum: overlap + 1 });
+        }
+        Ok(Scanner {
+            inner: Arc::new(Inner {
+                rules,
+                compiled,
+                prefilter,
+                max_len,
+                capacity,
+                report_rejected: self.report_rejected,
+            }),
+        })
+    }
+}
+
+/// A compiled rule set: immutable, `Send + Sync`, cheap to clone (an `Arc`).
+///
+/// Per-stream mutable state (the roll buffer and regex caches) lives in a [`StreamScan`],
+/// one per thread.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) compiled: Vec<CompiledRule>,
+    pub(crate) prefilter: Option<Prefilter>,
+    pub(crate) max_len: usize,
+    pub(crate) capacity: usize,
+    pub(crate) report_rejected: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub(crate) regex: meta::Regex,
+    /// Longest possible match.
+    pub(crate) max_len: u64,
+    /// Length of the rule's shortest keyword: a match containing a keyword that starts at
+    /// `p` starts no earlier than `p + min_keyword_len - max_len`.
+    pub(crate) min_keyword_len: u64,
+    pub(crate) secret_group: usize,
+}
+
+impl CompiledRule {
+    fn new(rule: &Rule) -> Result<CompiledRule, BuildError> {
+        let regex = meta::Regex::builder()
+            .syntax(syntax::Config::new().unicode(PATTERN_UNICODE).utf8(false))
+            .configure(meta::Regex::config().utf8_empty(false))
+            .build(rule.pattern())
+            .map_err(|e| BuildError::Regex { rule: rule.id().to_owned(), source: Box::new(e) })?;
+        let min_keyword_len = rule.keywords().iter().map(String::len).min().unwrap_or(0);
+        Ok(CompiledRule {
+            regex,
+            max_len: rule.max_len() as u64,
+            min_keyword_len: min_keyword_len as u64,
+            secret_group: rule.secret_group(),
+        })
+    }
+}
+
+impl Scanner {
+    /// Compiles `rules` with the default options.
+    ///
+    /// # Errors
+    ///
+    /// As [`ScannerBuilder::build`].
+    pub fn new(rules: &Rules) -> Result<Scanner, BuildError> {
+        ScannerBuilder::new().build(rules)
+    }
+
+    /// The rules, in the order of [`Match::rule_index`](crate::Match::rule_index).
+    pub fn rules(&self) -> &[Rule] {
+        &self.inner.rules
+    }
+
+    /// The longest possible match of any rule.
+    pub fn max_match_len(&self) -> usize {
+        self.inner.max_len
+    }
+
+    /// Bytes kept from one buffer to the next: twice the longest match plus look-around
+    /// context, so that a match straddling a boundary is seen whole.
+    pub fn overlap(&self) -> usize {
+        2 * (self.inner.max_len + 1)
+    }
+
+    /// The stream buffer capacity.
+    pub fn buffer_capacity(&self) -> usize {
+        self.inner.capacity
+    }
+
+    /// Whether the keyword prefilter is on.
+    pub fn has_prefilter(&self) -> bool {
+        self.inner.prefilter.is_some()
+    }
+
+    /// Starts a streaming scan. Keep one per thread and [`reset`](StreamScan::reset) it
+    /// between streams to reuse its buffer and caches.
+    pub fn stream(&self) -> StreamScan<'_> {
+        StreamScan::new(self)
+    }
+
+    /// Scans one in-memory haystack; offsets are relative to its first byte.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the sink fails with.
+    pub fn scan_slice<S: MatchSink>(&self, hay: &[u8], sink: S) -> Result<(), S::Error> {
+        let mut stream = self.stream();
+        stream.scan_whole(hay, sink)
+    }
+
+    /// Scans everything `rdr` yields, with bounded memory (the buffer capacity).
+    ///
+    /// # Errors
+    ///
+    /// [`ScanError::Io`] when reading fails (matches before the failure were reported),
+    /// [`ScanError::Sink`] when the sink fails.
+    pub fn scan_reader<R: Read, S: MatchSink>(
+        &self,
+        rdr: R,
+        sink: S,
+    ) -> Result<(), ScanError<S::Error>> {
+        let mut stream = self.stream();
+        stream.read_from(rdr, sink)
+    }
+}

@@ -1,0 +1,383 @@
+//! Streaming scans: the roll buffer, per-rule progress and match confirmation.
+//!
+//! # How a match is confirmed
+//!
+//! For every rule, matches are defined as if the whole stream were one haystack: the
+//! successive leftmost-first, non-overlapping matches of the rule's regex. The scanner
+//! computes exactly that set, chunk by chunk, keeping per rule the offset `resume` where its
+//! next match may start.
+//!
+//! With the prefilter, a keyword starting at `p` triggers, for each of its rules, a regex
+//! search in the window `[max(resume, p + kmin - max_len), p + max_len + 1)`, where `kmin`
+//! is the rule's shortest keyword and `max_len` its longest match. A match found there that
+//! starts at or before `p` is the rule's next match: no match can start earlier in the window
+//! without containing an earlier keyword, which was handled before. Matches found starting
+//! after `p` are left for their own keyword. Windows are fixed in absolute offsets, so the
+//! result does not depend on how the stream was cut into chunks.
+//!
+//! A keyword is only handled once the buffer holds `max_len + 1` bytes past it, and the
+//! buffer keeps `max_len + 1` bytes before the first unhandled keyword: that is the
+//! [`Scanner::overlap`](crate::Scanner::overlap).
+
+use std::io::{self, Read};
+
+use layerleak_rules::Confidence;
+use regex_automata::{Input, meta, util::captures::Captures};
+
+use crate::{
+    Match, MatchSink, Rejection, ScanError, Scanner, Span, Validation,
+    generic::is_non_secret_value,
+    placeholder::is_placeholder,
+    scanner::{CompiledRule, Inner},
+    shannon_entropy,
+    validate::validate,
+};
+
+/// The mutable state of one scan: the roll buffer and regex caches. One per thread.
+///
+/// Feed chunks of any size with [`feed`](StreamScan::feed) and end with
+/// [`finish`](StreamScan::finish); offsets in matches count from the first byte fed since the
+/// last [`reset`](StreamScan::reset). The results are the same whatever the chunk sizes.
+///
+/// # Memory usage
+///
+/// One buffer of [`Scanner::buffer_capacity`](crate::Scanner::buffer_capacity) bytes plus
+/// one lazily created regex cache per rule that has seen a candidate.
+#[derive(Debug)]
+pub struct StreamScan<'s> {
+    inner: &'s Inner,
+    buf: Vec<u8>,
+    filled: usize,
+    work: Work,
+}
+
+/// Everything but the buffer, so the buffer can be borrowed while this is mutated.
+#[derive(Debug)]
+struct Work {
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    /// Per rule: the offset at or after which its next match starts.
+    resume: Vec<u64>,
+    /// Keywords starting before this offset have been handled.
+    candidates_from: u64,
+    caches: Vec<Option<(meta::Cache, Captures)>>,
+    stopped: bool,
+}
+
+impl<'s> StreamScan<'s> {
+    pub(crate) fn new(scanner: &'s Scanner) -> StreamScan<'s> {
+        let inner = &*scanner.inner;
+        let n = inner.rules.len();
+        StreamScan {
+            inner,
+            buf: Vec::new(),
+            filled: 0,
+            work: Work {
+                base: 0,
+                resume: vec![0; n],
+                candidates_from: 0,
+                caches: (0..n).map(|_| None).collect(),
+                stopped: false,
+            },
+        }
+    }
+
+    /// Forgets the current stream so the next byte fed is offset 0. Keeps the buffer and
+    /// caches.
+    pub fn reset(&mut self) {
+        self.filled = 0;
+        self.work.base = 0;
+        self.work.resume.fill(0);
+        self.work.candidates_from = 0;
+        self.work.stopped = false;
+    }
+
+    /// Bytes fed since the last reset.
+    pub fn offset(&self) -> u64 {
+        self.work.base + self.filled as u64
+    }
+
+    /// Feeds the next chunk. Returns `Ok(false)` once the sink asked to stop.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the sink fails with.
+    pub fn feed<S: MatchSink>(&mut self, mut chunk: &[u8], mut sink: S) -> Result<bool, S::Error> {
+        self.ensure_buffer();
+        while !chunk.is_empty() && !self.work.stopped {
+            let take = (self.buf.len() - self.filled).min(chunk.len());
+            self.buf[self.filled..self.filled + take].copy_from_slice(&chunk[..take]);
+            self.filled += take;
+            chunk = &chunk[take..];
+            if self.filled == self.buf.len() {
+                self.roll(&mut sink)?;
+            }
+        }
+        Ok(!self.work.stopped)
+    }
+
+    /// Ends the stream: confirms matches in the remaining bytes, then resets.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the sink fails with.
+    pub fn finish<S: MatchSink>(&mut self, mut sink: S) -> Result<(), S::Error> {
+        let r = if self.work.stopped {
+            Ok(())
+        } else {
+            self.work.process(self.inner, &self.buf[..self.filled], true, &mut sink).map(drop)
+        };
+        self.reset();
+        r
+    }
+
+    /// Scans everything `rdr` yields as one stream (from the current offset), then finishes.
+    ///
+    /// # Errors
+    ///
+    /// [`ScanError::Io`] when a read fails, [`ScanError::Sink`] when the sink fails. The
+    /// stream is reset either way.
+    pub fn read_from<R: Read, S: MatchSink>(
+        &mut self,
+        mut rdr: R,
+        mut sink: S,
+    ) -> Result<(), ScanError<S::Error>> {
+        self.ensure_buffer();
+        while !self.work.stopped {
+            let n = match rdr.read(&mut self.buf[self.filled..]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.reset();
+                    return Err(ScanError::Io(e));
+                }
+            };
+            self.filled += n;
+            if self.filled == self.buf.len() {
+                self.roll(&mut sink).map_err(ScanError::Sink)?;
+            }
+        }
+        self.finish(&mut sink).map_err(ScanError::Sink)
+    }
+
+    /// Scans `hay` as the whole stream without copying it.
+    pub(crate) fn scan_whole<S: MatchSink>(
+        &mut self,
+        hay: &[u8],
+        mut sink: S,
+    ) -> Result<(), S::Error> {
+        self.reset();
+        let r = self.work.process(self.inner, hay, true, &mut sink).map(drop);
+        self.reset();
+        r
+    }
+
+    fn ensure_buffer(&mut self) {
+        if self.buf.len() != self.inner.capacity {
+            self.buf = vec![0; self.inner.capacity];
+        }
+    }
+
+    /// Confirms what the full buffer allows, then keeps only the overlap.
+    fn roll<S: MatchSink>(&mut self, sink: &mut S) -> Result<(), S::Error> {
+        let keep = self.work.process(self.inner, &self.buf[..self.filled], false, sink)?;
+        let drop_len =
+            usize::try_from(keep - self.work.base).expect("kept offset lies within the buffer");
+        self.buf.copy_within(drop_len..self.filled, 0);
+        self.filled -= drop_len;
+        self.work.base = keep;
+        Ok(())
+    }
+}
+
+impl Work {
+    /// Confirms every match decidable from `buf` (which starts at `self.base`); all of them
+    /// when `eof`. Returns the offset from which bytes must be kept.
+    fn process<S: MatchSink>(
+        &mut self,
+        inner: &Inner,
+        buf: &[u8],
+        eof: bool,
+        sink: &mut S,
+    ) -> Result<u64, S::Error> {
+        let end = self.base + buf.len() as u64;
+        let margin = inner.max_len as u64 + 1;
+        match &inner.prefilter {
+            Some(prefilter) => {
+                let safe = if eof { end } else { end.saturating_sub(margin) };
+                if safe > self.candidates_from {
+                    let from = self.rel(self.candidates_from);
+                    let until = self.rel(safe);
+                    prefilter.for_each_candidate(buf, from, until, |p, rules| {
+                        let p = self.base + p as u64;
+                        for &r in rules {
+                            if !self.confirm_candidate(inner, r as usize, buf, p, end, sink)? {
+                                return Ok(false);
+                            }
+                        }
+                        Ok(true)
+                    })?;
+                    self.candidates_from = safe;
+                }
+                Ok(safe.saturating_sub(margin).max(self.base))
+            }
+            None => {
+                for r in 0..inner.rules.len() {
+                    if !self.confirm_everywhere(inner, r, buf, end, eof, sink)? {
+                        break;
+                    }
+                }
+                let lowest = self.resume.iter().copied().min().unwrap_or(end).min(end);
+                Ok(lowest.saturating_sub(1).max(self.base))
+            }
+        }
+    }
+
+    fn rel(&self, abs: u64) -> usize {
+        usize::try_from(abs - self.base).expect("offset lies within the buffer")
+    }
+
+    /// Handles a keyword of rule `r` starting at absolute offset `p`.
+    fn confirm_candidate<S: MatchSink>(
+        &mut self,
+        inner: &Inner,
+        r: usize,
+        buf: &[u8],
+        p: u64,
+        end: u64,
+        sink: &mut S,
+    ) -> Result<bool, S::Error> {
+        let c = &inner.compiled[r];
+        if p < self.resume[r] {
+            return Ok(true);
+        }
+        let hi = self.rel((p + c.max_len + 1).min(end));
+        let mut lo = self.rel(
+            self.resume[r].max((p + c.min_keyword_len).saturating_sub(c.max_len)).max(self.base),
+        );
+        while lo < hi {
+            let (cache, _) = self.caches[r].get_or_insert_with(|| new_cache(c));
+            let Some(m) = c.regex.search_with(cache, &Input::new(&buf[..hi]).span(lo..hi)) else {
+                break;
+            };
+            if self.base + m.start() as u64 > p {
+                break;
+            }
+            self.resume[r] = self.base + m.end() as u64;
+            lo = m.end();
+            if !self.emit(inner, r, buf, m.start(), m.end(), hi, sink)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Without a prefilter: runs rule `r` over the whole buffer.
+    fn confirm_everywhere<S: MatchSink>(
+        &mut self,
+        inner: &Inner,
+        r: usize,
+        buf: &[u8],
+        end: u64,
+        eof: bool,
+        sink: &mut S,
+    ) -> Result<bool, S::Error> {
+        let c = &inner.compiled[r];
+        loop {
+            let from = self.resume[r].max(self.base);
+            if from >= end {
+                return Ok(true);
+            }
+            let lo = self.rel(from);
+            let (cache, _) = self.caches[r].get_or_insert_with(|| new_cache(c));
+            let Some(m) = c.regex.search_with(cache, &Input::new(buf).span(lo..buf.len())) else {
+                let settled = if eof { end } else { end.saturating_sub(c.max_len + 1) };
+                self.resume[r] = from.max(settled);
+                return Ok(true);
+            };
+            let start = self.base + m.start() as u64;
+            if !eof && start + c.max_len + 1 > end {
+                // The bytes after this start are not all here yet: decide it next time.
+                self.resume[r] = start;
+                return Ok(true);
+            }
+            self.resume[r] = self.base + m.end() as u64;
+            if !self.emit(inner, r, buf, m.start(), m.end(), buf.len(), sink)? {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// Extracts the secret of the match `buf[s..e]`, filters it and reports it.
+    #[allow(clippy::too_many_arguments, reason = "internal hot-path helper")]
+    fn emit<S: MatchSink>(
+        &mut self,
+        inner: &Inner,
+        r: usize,
+        buf: &[u8],
+        s: usize,
+        e: usize,
+        hi: usize,
+        sink: &mut S,
+    ) -> Result<bool, S::Error> {
+        let c: &CompiledRule = &inner.compiled[r];
+        let rule = &inner.rules[r];
+        let (ss, se) = if c.secret_group == 0 {
+            (s, e)
+        } else {
+            let (cache, caps) = self.caches[r].get_or_insert_with(|| new_cache(c));
+            c.regex.search_captures_with(cache, &Input::new(&buf[..hi]).span(s..hi), caps);
+            caps.get_group(c.secret_group).map_or((s, e), |g| (g.start, g.end))
+        };
+        let secret = &buf[ss..se];
+        let entropy = shannon_entropy(secret);
+        let mut confidence = rule.confidence();
+        let mut validation = Validation::NotApplicable;
+        let mut rejected = None;
+        if is_placeholder(secret) {
+            rejected = Some(Rejection::Placeholder);
+        } else if let Some(min) = rule.min_entropy()
+            && entropy < min
+        {
+            rejected = Some(Rejection::LowEntropy { entropy, min });
+        } else if rule.is_generic() && is_non_secret_value(secret) {
+            rejected = Some(Rejection::NotSecretLike);
+        } else if let Some(v) = rule.validator() {
+            match validate(v, secret) {
+                None => rejected = Some(Rejection::Invalid),
+                Some(outcome) => {
+                    validation = outcome;
+                    if outcome == Validation::Failed {
+                        confidence = Confidence::Low;
+                    }
+                }
+            }
+        }
+        if rejected.is_some() && !inner.report_rejected {
+            return Ok(true);
+        }
+        let abs = |i: usize| self.base + i as u64;
+        let m = Match {
+            rule,
+            rule_index: r,
+            span: Span { start: abs(s), end: abs(e) },
+            secret_span: Span { start: abs(ss), end: abs(se) },
+            bytes: &buf[s..e],
+            secret,
+            entropy,
+            confidence,
+            validation,
+            rejected,
+        };
+        let go_on = sink.matched(&m)?;
+        if !go_on {
+            self.stopped = true;
+        }
+        Ok(go_on)
+    }
+}
+
+fn new_cache(c: &CompiledRule) -> (meta::Cache, Captures) {
+    (c.regex.create_cache(), c.regex.create_captures())
+}

@@ -1,0 +1,107 @@
+//! How rule patterns are parsed: the one place that fixes the regex syntax options, so the
+//! lints here and the engine's compiled regexes agree on what a pattern means.
+
+use regex_syntax::hir::{Hir, HirKind};
+
+/// The longest match any rule may have, in bytes.
+///
+/// The streaming engine keeps an overlap of this order between chunks, so a bound here is
+/// what makes "a secret straddling two chunks is still found" hold. Rules whose pattern can
+/// match more bytes are rejected by the lints.
+pub const MAX_MATCH_LEN: usize = 16 * 1024;
+
+/// Whether patterns are compiled with Unicode semantics.
+///
+/// They are not: haystacks are arbitrary bytes (ELF files, tar streams), `\w` and `(?i)` are
+/// ASCII-only, and `.` matches any byte but `\n`. The engine must build its regexes with
+/// the same setting (`regex::bytes::RegexBuilder::unicode(PATTERN_UNICODE)`).
+pub const PATTERN_UNICODE: bool = false;
+
+/// Parses a pattern with exactly the options the engine compiles it with.
+///
+/// # Errors
+///
+/// Returns the parser's error when the pattern is not valid syntax.
+pub fn parse(pattern: &str) -> Result<Hir, Box<regex_syntax::Error>> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(PATTERN_UNICODE)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(Box::new)
+}
+
+/// Facts about a parsed pattern the lints and the engine need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternInfo {
+    /// The longest possible match in bytes, or `None` when unbounded.
+    pub max_len: Option<usize>,
+    /// The shortest possible match in bytes.
+    pub min_len: usize,
+    /// Which capture group holds the secret (`0` = the whole match), or `None` when it is
+    /// ambiguous (several unnamed groups and none named `secret`).
+    pub secret_group: Option<usize>,
+}
+
+impl PatternInfo {
+    /// Derives the facts from a parsed pattern.
+    pub fn of(hir: &Hir) -> PatternInfo {
+        let props = hir.properties();
+        let mut groups = Vec::new();
+        collect_captures(hir, &mut groups);
+        let named =
+            groups.iter().find(|(_, name)| name.as_deref() == Some("secret")).map(|(i, _)| *i);
+        let secret_group = match (named, groups.len()) {
+            (Some(i), _) => Some(i),
+            (None, 0) => Some(0),
+            (None, 1) => Some(groups[0].0),
+            (None, _) => None,
+        };
+        PatternInfo {
+            max_len: props.maximum_len(),
+            min_len: props.minimum_len().unwrap_or(0),
+            secret_group,
+        }
+    }
+}
+
+fn collect_captures(hir: &Hir, out: &mut Vec<(usize, Option<String>)>) {
+    match hir.kind() {
+        HirKind::Capture(cap) => {
+            out.push((cap.index as usize, cap.name.as_deref().map(str::to_owned)));
+            collect_captures(&cap.sub, out);
+        }
+        HirKind::Repetition(rep) => collect_captures(&rep.sub, out),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().for_each(|s| collect_captures(s, out));
+        }
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(p: &str) -> PatternInfo {
+        PatternInfo::of(&parse(p).expect("test pattern should parse"))
+    }
+
+    #[test]
+    fn secret_group_prefers_name_then_single_group_then_whole_match() {
+        assert_eq!(info(r"(a)(?P<secret>b)").secret_group, Some(2));
+        assert_eq!(info(r"x(ab)").secret_group, Some(1));
+        assert_eq!(info(r"xab").secret_group, Some(0));
+        assert_eq!(info(r"(a)(b)").secret_group, None);
+        assert_eq!(info(r"(?:a)(b)").secret_group, Some(1));
+    }
+
+    #[test]
+    fn lengths_are_in_bytes_and_unbounded_is_none() {
+        assert_eq!(info(r"ghp_[A-Za-z0-9]{36}").max_len, Some(40));
+        assert_eq!(info(r"a\s{0,3}b").max_len, Some(5));
+        assert_eq!(info(r"a\s*b").max_len, None);
+        // Without Unicode, `.` is one byte, not up to four.
+        assert_eq!(info(r".{10}").max_len, Some(10));
+    }
+}

@@ -1,0 +1,103 @@
+//! The validated form of a rule.
+
+use std::fmt::Write as _;
+
+use sha2::{Digest as _, Sha256};
+
+use crate::{Confidence, PatternInfo, RuleSyntax, Validator};
+
+/// A rule that passed validation: its pattern parses with the engine's options, its match
+/// length is bounded by [`MAX_MATCH_LEN`](crate::MAX_MATCH_LEN), it has keywords and an
+/// unambiguous secret group.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    syntax: RuleSyntax,
+    file: String,
+    max_len: usize,
+    secret_group: usize,
+    structural_id: String,
+}
+
+impl Rule {
+    /// Builds a rule from syntax and the facts the lints established about its pattern.
+    pub(crate) fn new(syntax: RuleSyntax, file: String, info: &PatternInfo) -> Option<Rule> {
+        let max_len = info.max_len?;
+        let secret_group = info.secret_group?;
+        let structural_id = structural_id(&syntax.pattern);
+        Some(Rule { syntax, file, max_len, secret_group, structural_id })
+    }
+
+    /// The rule's id, e.g. `layerleak.github.1`.
+    pub fn id(&self) -> &str {
+        &self.syntax.id
+    }
+
+    /// The rule's human-readable name.
+    pub fn name(&self) -> &str {
+        &self.syntax.name
+    }
+
+    /// The regular expression, as written.
+    pub fn pattern(&self) -> &str {
+        &self.syntax.pattern
+    }
+
+    /// Prefilter keywords (ASCII-case-insensitive).
+    pub fn keywords(&self) -> &[String] {
+        &self.syntax.keywords
+    }
+
+    /// Confidence of a match.
+    pub fn confidence(&self) -> Confidence {
+        self.syntax.confidence
+    }
+
+    /// Minimum entropy of the secret, bits per byte.
+    pub fn min_entropy(&self) -> Option<f32> {
+        self.syntax.min_entropy
+    }
+
+    /// Structural validator of the secret.
+    pub fn validator(&self) -> Option<Validator> {
+        self.syntax.validator
+    }
+
+    /// Whether the rule is generic (hash-, UUID- and identifier-like values are rejected).
+    pub fn is_generic(&self) -> bool {
+        self.syntax.generic
+    }
+
+    /// The longest possible match, in bytes.
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    /// The capture group holding the secret; `0` is the whole match.
+    pub fn secret_group(&self) -> usize {
+        self.secret_group
+    }
+
+    /// The SHA-256 (hex) of the pattern: identifies what the rule matches, independent of
+    /// its id and metadata, so caches and baselines can tell when a rule really changed.
+    pub fn structural_id(&self) -> &str {
+        &self.structural_id
+    }
+
+    /// The file the rule was loaded from (e.g. `github.toml`).
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The full syntax, including examples and metadata.
+    pub fn syntax(&self) -> &RuleSyntax {
+        &self.syntax
+    }
+}
+
+fn structural_id(pattern: &str) -> String {
+    let digest = Sha256::digest(pattern.as_bytes());
+    digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        write!(s, "{b:02x}").expect("writing to a String cannot fail");
+        s
+    })
+}

@@ -1,0 +1,131 @@
+//! The loaded collection of rules.
+
+use std::path::Path;
+
+use crate::{Diagnostic, Error, Result, Rule, Severity, lint};
+
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+
+/// A validated set of rules, in load order (files sorted by name, rules in file order).
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    rules: Vec<Rule>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Rules {
+    /// The default rules compiled into the binary from the repository's `patterns/`.
+    ///
+    /// # Errors
+    ///
+    /// Fails only if an embedded rule file is invalid, which the test suite rules out.
+    pub fn embedded() -> Result<Rules> {
+        Rules::from_sources(embedded_sources())
+    }
+
+    /// Loads every `*.toml` file of a directory.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Read`] when the directory or a file cannot be read, [`Error::Invalid`] with
+    /// every error when any rule is invalid.
+    pub fn from_dir(dir: &Path) -> Result<Rules> {
+        let owned = read_dir_sources(dir)?;
+        Rules::from_sources(owned.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+    }
+
+    /// Parses and validates `(file name, TOML text)` pairs.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Invalid`] with every error found when any rule is invalid.
+    pub fn from_sources<'a>(
+        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Rules> {
+        let (rules, diags) = lint::check_sources(sources);
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            diags.into_iter().partition(|d| d.severity == Severity::Error);
+        if errors.is_empty() {
+            Ok(Rules { rules, warnings })
+        } else {
+            Err(Error::Invalid { errors })
+        }
+    }
+
+    /// A collection of the given rules, e.g. one rule alone for its example checks.
+    pub fn from_rules(rules: Vec<Rule>) -> Rules {
+        Rules { rules, warnings: Vec::new() }
+    }
+
+    /// The rules, in load order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Rule> {
+        self.rules.iter()
+    }
+
+    /// The number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id() == id)
+    }
+
+    /// Warnings found while loading (the rules are usable regardless).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The longest possible match of any rule, in bytes (0 when empty).
+    pub fn max_match_len(&self) -> usize {
+        self.rules.iter().map(Rule::max_len).max().unwrap_or(0)
+    }
+}
+
+impl<'a> IntoIterator for &'a Rules {
+    type Item = &'a Rule;
+    type IntoIter = std::slice::Iter<'a, Rule>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// The embedded default rule files as `(file name, TOML text)`.
+pub fn embedded_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
+    EMBEDDED.iter().copied()
+}
+
+/// Reads every `*.toml` file of `dir`, sorted by name, as `(file name, text)`.
+///
+/// # Errors
+///
+/// [`Error::Read`] naming the directory or file that could not be read.
+pub fn read_dir_sources(dir: &Path) -> Result<Vec<(String, String)>> {
+    let read_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Read { path, source }
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err(dir))? {
+        let path = entry.map_err(read_err(dir))?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).map_err(read_err(&p))?;
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Ok((name, text))
+        })
+        .collect()
+}

@@ -1,0 +1,150 @@
+//! The on-disk form of a rule, exactly as written in a `patterns/*.toml` file.
+
+use serde::{Deserialize, Serialize};
+
+/// One rule file: a provider's rules under `[[rules]]` tables.
+#[derive(Deserialize, Serialize, Debug, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// The rules of this file, in file order.
+    #[serde(default)]
+    pub rules: Vec<RuleSyntax>,
+}
+
+/// A rule as written by its author, before validation.
+///
+/// Unknown fields are an error, so a typo such as `keyword = …` fails loudly instead of
+/// silently disabling the prefilter for the rule.
+#[derive(Deserialize, Serialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSyntax {
+    /// Stable identifier, `layerleak.<provider>.<n>`; `<provider>` is the file name's stem.
+    pub id: String,
+    /// Human-readable name, e.g. "GitHub Personal Access Token (classic)".
+    pub name: String,
+    /// The regular expression. The secret is the capture group named `secret`, or the only
+    /// capture group when there is exactly one, or the whole match when there is none.
+    pub pattern: String,
+    /// Literals for the keyword prefilter, matched ASCII-case-insensitively. Every match of
+    /// `pattern` must contain at least one of them: the prefilter only looks for matches
+    /// around keyword occurrences.
+    pub keywords: Vec<String>,
+    /// Minimum Shannon entropy, in bits per byte, of the secret for a match to count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_entropy: Option<f32>,
+    /// A structural check the secret must pass (e.g. an embedded checksum).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validator: Option<Validator>,
+    /// How sure a match of this rule is to be a real secret.
+    #[serde(default)]
+    pub confidence: Confidence,
+    /// A generic rule (a `password = …` assignment rather than a provider's token format):
+    /// its secret must also not look like a hash, a UUID, a path or an identifier.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generic: bool,
+    /// What the secret grants and what to do about a leak.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Links to the provider's documentation of the format.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// Free-form tags, e.g. `api`, `cloud`, `private-key`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Inputs that must produce at least one match of this rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<Example>,
+    /// Inputs that must produce no match of this rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub negative_examples: Vec<String>,
+}
+
+/// A positive example: plain text, or text with the secret the rule must extract from it.
+#[derive(Deserialize, Serialize, Debug, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum Example {
+    /// Text that must produce at least one match.
+    Text(String),
+    /// Text that must produce a match whose secret is exactly `secret`.
+    WithSecret {
+        /// The input.
+        text: String,
+        /// The secret the rule must extract.
+        secret: String,
+    },
+}
+
+impl Example {
+    /// The example's input text.
+    pub fn text(&self) -> &str {
+        match self {
+            Example::Text(t) | Example::WithSecret { text: t, .. } => t,
+        }
+    }
+
+    /// The expected secret, when the example names one.
+    pub fn secret(&self) -> Option<&str> {
+        match self {
+            Example::Text(_) => None,
+            Example::WithSecret { secret, .. } => Some(secret),
+        }
+    }
+}
+
+/// How likely a match is to be a real, live secret.
+#[derive(
+    Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Plausible but often a false positive (generic assignments, encrypted keys).
+    Low,
+    /// Usually real.
+    #[default]
+    Medium,
+    /// A distinctive format (a provider prefix, a checksum): almost always real.
+    High,
+}
+
+impl Confidence {
+    /// The lower-case name used in rule files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl std::fmt::Display for Confidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Structural checks a secret must pass, beyond matching the pattern.
+#[derive(Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Validator {
+    /// The last 6 characters are the base62 CRC32 of the 30 characters before them, the
+    /// scheme of GitHub's `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_` and npm's `npm_` tokens. The
+    /// secret is `<prefix>_<30 chars><6 chars>`.
+    Crc32Base62,
+    /// The secret is base64 of `user:password` with both parts non-empty and printable
+    /// (Docker `config.json` `auth`, HTTP basic credentials).
+    Base64UserPassword,
+    /// The secret is a JWT whose header decodes to a JSON object with an `alg` member.
+    Jwt,
+}
+
+impl Validator {
+    /// The snake-case name used in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Validator::Crc32Base62 => "crc32_base62",
+            Validator::Base64UserPassword => "base64_user_password",
+            Validator::Jwt => "jwt",
+        }
+    }
+}
