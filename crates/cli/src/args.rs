@@ -17,9 +17,25 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
+    /// Scan files and directories as raw bytes (no image awareness: a stopgap until image
+    /// sources land). Secrets are redacted unless --show-secrets.
+    ScanFs(ScanFsArgs),
     /// Inspect and check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ScanFsArgs {
+    /// Files or directories (walked recursively, symlinks not followed).
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Print secret values in full.
+    #[arg(long)]
+    pub(crate) show_secrets: bool,
+    /// Load rules from this directory of TOML files instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) rules_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

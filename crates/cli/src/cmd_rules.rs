@@ -7,9 +7,8 @@ use std::{
 };
 
 use anyhow::{Context as _, Result};
-use layerleak_engine::{CollectSink, Scanner, check};
+use layerleak_engine::{Scanner, check, conformance};
 use layerleak_rules::{Rules, Severity};
-use serde::Deserialize;
 
 use crate::args::{ListFormat, RuleSource, RulesCommand};
 
@@ -82,58 +81,43 @@ fn check(source: &RuleSource, warnings_as_errors: bool, notes: bool) -> Result<E
     })
 }
 
-#[derive(Deserialize)]
-struct Vector {
-    rule_id: String,
-    expect: String,
-    text: String,
-}
-
 fn conformance(path: &std::path::Path, source: &RuleSource, verbose: bool) -> Result<ExitCode> {
     let rules = load(source)?;
     let scanner = Scanner::new(&rules).context("failed to compile the rules")?;
     let text =
         fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))?;
+    let vectors = conformance::parse(&text).map_err(|(line, e)| {
+        anyhow::Error::new(e).context(format!("{}:{line}: invalid vector", path.display()))
+    })?;
+    let report = conformance::run(&scanner, &vectors);
     let mut out = io::stdout().lock();
-    let (mut pos, mut hit, mut neg, mut fp) = (0usize, 0usize, 0usize, 0usize);
-    let mut misses = Vec::new();
-    let mut false_pos = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: Vector = serde_json::from_str(line)
-            .with_context(|| format!("{}:{}: invalid vector", path.display(), n + 1))?;
-        let mut sink = CollectSink::default();
-        scanner.scan_slice(v.text.as_bytes(), &mut sink).expect("collecting cannot fail");
-        let found: Vec<&str> = sink.matches.iter().map(|m| m.rule_id.as_str()).collect();
-        match v.expect.as_str() {
-            "positive" => {
-                pos += 1;
-                if found.is_empty() { misses.push((v.rule_id, v.text)) } else { hit += 1 }
-            }
-            _ => {
-                neg += 1;
-                if !found.is_empty() {
-                    fp += 1;
-                    false_pos.push((v.rule_id, found.join(","), v.text));
-                }
-            }
-        }
-    }
-    let pct = |a: usize, b: usize| if b == 0 { 0.0 } else { 100.0 * a as f64 / b as f64 };
-    writeln!(out, "recall: {hit}/{pos} positives found ({:.1}%)", pct(hit, pos))?;
-    writeln!(out, "false positives: {fp}/{neg} negatives matched ({:.1}%)", pct(fp, neg))?;
+    writeln!(
+        out,
+        "recall: {}/{} positives found ({:.1}%)",
+        report.found,
+        report.positives,
+        report.recall()
+    )?;
+    writeln!(
+        out,
+        "false positives: {}/{} negatives matched ({:.1}%)",
+        report.false_positives.len(),
+        report.negatives,
+        report.false_positive_rate()
+    )?;
     if verbose {
-        for (id, t) in &misses {
+        for (id, t) in &report.misses {
             writeln!(out, "MISS {id}: {}", t.escape_debug())?;
         }
-        for (id, by, t) in &false_pos {
-            writeln!(out, "FP {id} (matched by {by}): {}", t.escape_debug())?;
+        for (id, by, t) in &report.false_positives {
+            writeln!(out, "FP {id} (matched by {}): {}", by.join(","), t.escape_debug())?;
         }
     } else {
         let mut by_rule = std::collections::BTreeMap::<&str, usize>::new();
-        for (id, _) in &misses {
+        for (id, _) in &report.misses {
             *by_rule.entry(id).or_default() += 1;
         }
-        let list: Vec<String> = by_rule.iter().map(|(k, v)| format!("{k}×{v}")).collect();
+        let list: Vec<String> = by_rule.iter().map(|(k, v)| format!("{k}x{v}")).collect();
         writeln!(out, "missed: {}", list.join(" "))?;
     }
     Ok(ExitCode::SUCCESS)

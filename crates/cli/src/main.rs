@@ -2,6 +2,8 @@
 
 mod args;
 mod cmd_rules;
+mod cmd_scan_fs;
+mod redact;
 
 use std::process::ExitCode;
 
@@ -11,6 +13,7 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let result = match cli.command {
         args::Command::Rules(cmd) => cmd_rules::run(cmd),
+        args::Command::ScanFs(args) => cmd_scan_fs::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -49,6 +49,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod conformance;
 mod entropy;
 mod error;
 mod generic;

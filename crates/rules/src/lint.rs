@@ -77,7 +77,10 @@ fn check_rule(file: &str, syntax: RuleSyntax, diags: &mut Vec<Diagnostic>) -> Op
     if let Some(info) = &info {
         match info.max_len {
             None => {
-                err(diags, "pattern match length is unbounded (use {0,N} instead of * or +)".into())
+                err(
+                    diags,
+                    "pattern match length is unbounded (use {0,N} instead of * or +)".into(),
+                );
             }
             Some(n) if n > MAX_MATCH_LEN => {
                 err(

@@ -1,0 +1,135 @@
+//! `layerleak scan-fs`: scan files and directories as raw byte streams.
+
+use std::{
+    fs,
+    io::{self, Write as _},
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+use anyhow::{Context as _, Result};
+use layerleak_engine::{FnSink, Scanner, StreamScan};
+
+use crate::{args::ScanFsArgs, redact::redact};
+
+pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
+    let rules = match &args.rules_dir {
+        Some(dir) => layerleak_rules::Rules::from_dir(dir)
+            .with_context(|| format!("failed to load rules from {}", dir.display()))?,
+        None => layerleak_rules::Rules::embedded().context("failed to load the built-in rules")?,
+    };
+    let scanner = Scanner::new(&rules).context("failed to compile the rules")?;
+    let mut stream = scanner.stream();
+    let mut out = io::stdout().lock();
+    let mut stats = Stats::default();
+    for path in &args.paths {
+        walk(path, &mut |file| {
+            scan_file(file, &mut stream, &mut out, args.show_secrets, &mut stats)
+        });
+    }
+    writeln!(
+        io::stderr(),
+        "scanned {} files, {} bytes: {} findings, {} unreadable",
+        stats.files,
+        stats.bytes,
+        stats.findings,
+        stats.errors
+    )?;
+    Ok(if stats.errors > 0 {
+        ExitCode::from(2)
+    } else if stats.findings > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[derive(Default)]
+struct Stats {
+    files: u64,
+    bytes: u64,
+    findings: u64,
+    errors: u64,
+}
+
+/// Calls `f` on every regular file under `path`, in sorted order, not following symlinks.
+/// Directories that cannot be listed are reported through `f`'s error path by passing them.
+fn walk(path: &Path, f: &mut dyn FnMut(&Path)) {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        f(path);
+        return;
+    };
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = match fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(_) => {
+                f(path);
+                return;
+            }
+        };
+        entries.sort();
+        for e in entries {
+            walk(&e, f);
+        }
+    } else if meta.is_file() {
+        f(path);
+    }
+}
+
+fn scan_file(
+    path: &Path,
+    stream: &mut StreamScan<'_>,
+    out: &mut impl io::Write,
+    show: bool,
+    stats: &mut Stats,
+) {
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            stats.errors += 1;
+            return;
+        }
+    };
+    stats.files += 1;
+    let mut write_err = None;
+    let result = stream.read_from(
+        file,
+        FnSink(|m: &layerleak_engine::Match<'_>| {
+            stats.findings += 1;
+            let secret = if show {
+                String::from_utf8_lossy(m.secret).into_owned()
+            } else {
+                redact(m.secret)
+            };
+            let line = writeln!(
+                out,
+                "{}:{}: {} [{}] ({}) {secret}",
+                path.display(),
+                m.secret_span.start,
+                m.rule.id(),
+                m.confidence,
+                m.rule.name()
+            );
+            if let Err(e) = line {
+                write_err = Some(e);
+                return false;
+            }
+            true
+        }),
+    );
+    if let Ok(meta) = fs::metadata(path) {
+        stats.bytes += meta.len();
+    }
+    if let Err(e) = result {
+        eprintln!("error: reading {} failed: {e:#}", path.display());
+        stats.errors += 1;
+    }
+    if let Some(e) = write_err {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing output failed: {e}");
+        stats.errors += 1;
+    }
+}

@@ -1,0 +1,301 @@
+//! The streaming contract, tested through every code path: one slice, a reader with random
+//! partial reads, and `feed` with chunk sizes around the overlap, each with the prefilter on
+//! and off, with the default buffer and the smallest workable one. All must agree.
+
+use std::io::{self, Read};
+
+use layerleak_engine::{CollectSink, FnSink, OwnedMatch, Scanner, ScannerBuilder};
+use layerleak_rules::Rules;
+use proptest::prelude::*;
+
+/// Rules of varied shapes: prefix keyword, keyword in the middle of the match, context
+/// before the secret, word boundaries, alternation, and a long bounded match.
+const RULES: &str = r#"
+[[rules]]
+id = "layerleak.t.1"
+name = "prefixed token"
+pattern = '\b(?P<secret>tok_[A-Za-z0-9]{16})\b'
+keywords = ["tok_"]
+examples = ["tok_abcdefgh12345678"]
+
+[[rules]]
+id = "layerleak.t.2"
+name = "keyword in the middle"
+pattern = '(?P<secret>[a-z0-9]{6}-mid-[a-z0-9]{6})'
+keywords = ["-mid-"]
+examples = ["abc123-mid-def456"]
+
+[[rules]]
+id = "layerleak.t.3"
+name = "context assignment"
+pattern = '(?i)(?:secret|passwd)\s{0,3}[:=]\s{0,3}"?(?P<secret>[A-Za-z0-9/+]{12,40})'
+keywords = ["secret", "passwd"]
+examples = ["secret = Zm9vYmFyYmF6cXV4"]
+
+[[rules]]
+id = "layerleak.t.4"
+name = "leftmost-first repetition"
+pattern = 'qq[ab]{1,5}'
+keywords = ["qq"]
+examples = ["qqab"]
+
+[[rules]]
+id = "layerleak.t.5"
+name = "long block"
+pattern = '-----BEGIN T-----[A-Za-z0-9+/=\n]{16,400}-----END T-----'
+keywords = ["-----BEGIN T-----"]
+examples = ["-----BEGIN T-----\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END T-----"]
+"#;
+
+fn rules() -> Rules {
+    Rules::from_sources([("t.toml", RULES)]).expect("test rules are valid")
+}
+
+/// A reader that returns a pseudo-random number of bytes (0 excluded) per call.
+struct RandomReader<'a> {
+    data: &'a [u8],
+    state: u64,
+}
+
+impl Read for RandomReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.data.is_empty() || buf.is_empty() {
+            return Ok(0);
+        }
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        let n = usize::try_from(self.state % 97).expect("small") + 1;
+        let n = n.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// Matches of one rule come in stream order; across rules the order is unspecified, so
+/// comparisons sort.
+fn sorted(ms: &[OwnedMatch]) -> Vec<(String, u64, u64, u64, u64)> {
+    let mut v: Vec<_> = ms.iter().map(key).collect();
+    v.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    v
+}
+
+fn key(m: &OwnedMatch) -> (String, u64, u64, u64, u64) {
+    (m.rule_id.clone(), m.span.start, m.span.end, m.secret_span.start, m.secret_span.end)
+}
+
+/// Runs `hay` through every configuration and asserts they agree; returns the matches.
+fn every_path(rules: &Rules, hay: &[u8]) -> Vec<(String, u64, u64, u64, u64)> {
+    let reference = Scanner::new(rules).expect("builds");
+    let mut sink = CollectSink::default();
+    reference.scan_slice(hay, &mut sink).expect("infallible");
+    let expected = sorted(&sink.matches);
+
+    let overlap = reference.overlap();
+    for prefilter in [true, false] {
+        for capacity in [None, Some(overlap + 1), Some(overlap + 7)] {
+            let mut b = ScannerBuilder::new();
+            b.prefilter(prefilter);
+            if let Some(c) = capacity {
+                b.buffer_capacity(c);
+            }
+            let scanner = b.build(rules).expect("builds");
+            let label = format!("prefilter={prefilter} capacity={capacity:?}");
+
+            let mut sink = CollectSink::default();
+            scanner.scan_slice(hay, &mut sink).expect("infallible");
+            assert_eq!(sorted(&sink.matches), expected, "scan_slice {label}");
+
+            let mut sink = CollectSink::default();
+            scanner
+                .scan_reader(RandomReader { data: hay, state: 0x9E37_79B9_7F4A_7C15 }, &mut sink)
+                .expect("reads");
+            assert_eq!(sorted(&sink.matches), expected, "scan_reader {label}");
+
+            for chunk in [1, 2, 7, overlap - 1, overlap, overlap + 1, 64 * 1024] {
+                let mut stream = scanner.stream();
+                let mut sink = CollectSink::default();
+                for piece in hay.chunks(chunk) {
+                    stream.feed(piece, &mut sink).expect("infallible");
+                }
+                stream.finish(&mut sink).expect("infallible");
+                assert_eq!(sorted(&sink.matches), expected, "feed chunk={chunk} {label}");
+            }
+        }
+    }
+    expected
+}
+
+fn m(rule: &str, span: (u64, u64), secret: (u64, u64)) -> (String, u64, u64, u64, u64) {
+    (format!("layerleak.t.{rule}"), span.0, span.1, secret.0, secret.1)
+}
+
+#[test]
+fn single_token_has_absolute_offsets() {
+    let hay = b"xx tok_abcdefgh12345678 yy";
+    assert_eq!(every_path(&rules(), hay), vec![m("1", (3, 23), (3, 23))]);
+}
+
+#[test]
+fn keyword_in_the_middle_and_context_rules() {
+    let hay = b"id: abc123-mid-def456\nPASSWD: \"Zm9vYmFyYmF6cXV4\"\n";
+    assert_eq!(
+        every_path(&rules(), hay),
+        vec![m("2", (4, 21), (4, 21)), m("3", (22, 47), (31, 47))]
+    );
+}
+
+#[test]
+fn leftmost_first_non_overlapping() {
+    // `qq[ab]{1,5}` over "qqabqqqabbbbbb": after (0,4) no match starts at 4 ("qqq"), the
+    // next is at 5 and takes five [ab] greedily; "qqab" inside it is not reported again.
+    let hay = b"qqabqqqabbbbbb";
+    assert_eq!(every_path(&rules(), hay), vec![m("4", (0, 4), (0, 4)), m("4", (5, 12), (5, 12))]);
+}
+
+#[test]
+fn word_boundary_is_respected_across_chunks() {
+    // The token is glued to a word character on the left: no match.
+    let mut hay = vec![b'z'; 300];
+    hay.extend_from_slice(b"tok_abcdefgh12345678 ");
+    assert!(every_path(&rules(), &hay).is_empty());
+}
+
+#[test]
+fn secrets_in_binary_input_are_found() {
+    let mut hay: Vec<u8> =
+        (0..5000u32).map(|i| i.wrapping_mul(2_654_435_761).to_be_bytes()[0]).collect();
+    hay.extend_from_slice(b"\0\0tok_QWERTYuiop123456\0\x7fELF");
+    hay.extend((0..3000u32).map(|i| (i * 7).to_le_bytes()[0]));
+    assert_eq!(every_path(&rules(), &hay), vec![m("1", (5002, 5022), (5002, 5022))]);
+}
+
+#[test]
+fn long_match_straddles_every_boundary() {
+    let block = b"-----BEGIN T-----\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5eg==\n-----END T-----";
+    for pad in [0usize, 1, 100, 399, 400, 401, 811, 812, 813, 1500] {
+        let mut hay = vec![b' '; pad];
+        hay.extend_from_slice(block);
+        hay.extend_from_slice(b"\n");
+        let end = (pad + block.len()) as u64;
+        assert_eq!(
+            every_path(&rules(), &hay),
+            vec![m("5", (pad as u64, end), (pad as u64, end))],
+            "pad {pad}"
+        );
+    }
+}
+
+#[test]
+fn placeholder_and_low_entropy_values_are_filtered_everywhere() {
+    let hay = b"tok_xxxxxxxxxxxxxxxx tok_EXAMPLEEXAMPLE12 secret=${SECRET_VALUE_HERE}";
+    assert!(every_path(&rules(), hay).is_empty());
+}
+
+#[test]
+fn sink_can_stop_the_scan() {
+    let scanner = Scanner::new(&rules()).expect("builds");
+    let mut n = 0;
+    scanner
+        .scan_slice(
+            b"tok_abcdefgh12345678 tok_abcdefgh12345679",
+            FnSink(|_: &layerleak_engine::Match<'_>| {
+                n += 1;
+                false
+            }),
+        )
+        .expect("infallible");
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn stream_is_reusable_after_finish() {
+    let scanner = Scanner::new(&rules()).expect("builds");
+    let mut stream = scanner.stream();
+    for _ in 0..3 {
+        let mut sink = CollectSink::default();
+        stream.feed(b"a tok_abcdefgh12345678", &mut sink).expect("infallible");
+        stream.finish(&mut sink).expect("infallible");
+        assert_eq!(sink.matches.len(), 1);
+        assert_eq!(sink.matches[0].span.start, 2);
+    }
+}
+
+#[test]
+fn read_errors_are_reported_after_earlier_matches() {
+    struct Failing(bool);
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0 {
+                return Err(io::Error::other("disk on fire"));
+            }
+            self.0 = true;
+            let data = b"tok_abcdefgh12345678 ";
+            buf[..data.len()].copy_from_slice(data);
+            Ok(data.len())
+        }
+    }
+    let scanner = Scanner::new(&rules()).expect("builds");
+    let mut sink = CollectSink::default();
+    let err = scanner.scan_reader(Failing(false), &mut sink).expect_err("read fails");
+    assert!(matches!(err, layerleak_engine::ScanError::Io(_)));
+}
+
+/// Bytes biased towards keyword fragments so that candidates, near-misses and real matches
+/// are frequent.
+fn haystack() -> impl Strategy<Value = Vec<u8>> {
+    let atoms = prop_oneof![
+        Just(b"tok_".to_vec()),
+        Just(b"-mid-".to_vec()),
+        Just(b"qq".to_vec()),
+        Just(b"secret=".to_vec()),
+        Just(b"Passwd: ".to_vec()),
+        Just(b"-----BEGIN T-----".to_vec()),
+        Just(b"-----END T-----".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b" ".to_vec()),
+        "[a-f0-9]{1,20}".prop_map(String::into_bytes),
+        "[A-Za-z0-9/+]{1,30}".prop_map(String::into_bytes),
+        "[ab]{1,6}".prop_map(String::into_bytes),
+        proptest::collection::vec(any::<u8>(), 1..8),
+    ];
+    proptest::collection::vec(atoms, 0..120).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Any split points, any capacity: the same matches as one slice; prefilter on ≡ off.
+    #[test]
+    fn chunking_and_prefilter_never_change_matches(
+        hay in haystack(),
+        splits in proptest::collection::vec(1usize..64, 1..40),
+        extra in 0usize..50,
+        prefilter in any::<bool>(),
+    ) {
+        let rules = rules();
+        let reference = Scanner::new(&rules).expect("builds");
+        let mut sink = CollectSink::default();
+        reference.scan_slice(&hay, &mut sink).expect("infallible");
+        let expected = sorted(&sink.matches);
+
+        let scanner = ScannerBuilder::new()
+            .prefilter(prefilter)
+            .buffer_capacity(reference.overlap() + 1 + extra)
+            .build(&rules)
+            .expect("builds");
+        let mut stream = scanner.stream();
+        let mut sink = CollectSink::default();
+        let mut rest = &hay[..];
+        let mut i = 0;
+        while !rest.is_empty() {
+            let n = splits[i % splits.len()].min(rest.len());
+            stream.feed(&rest[..n], &mut sink).expect("infallible");
+            rest = &rest[n..];
+            i += 1;
+        }
+        stream.finish(&mut sink).expect("infallible");
+        prop_assert_eq!(sorted(&sink.matches), expected);
+    }
+}
