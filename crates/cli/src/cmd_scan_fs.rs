@@ -8,7 +8,7 @@ use std::{
 };
 
 use anyhow::{Context as _, Result};
-use layerleak_engine::{FnSink, Scanner, StreamScan};
+use layerleak_engine::{FnSink, ScannerBuilder, StreamScan};
 
 use crate::{args::ScanFsArgs, redact::redact};
 
@@ -18,7 +18,11 @@ pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
             .with_context(|| format!("failed to load rules from {}", dir.display()))?,
         None => layerleak_rules::Rules::embedded().context("failed to load the built-in rules")?,
     };
-    let scanner = Scanner::new(&rules).context("failed to compile the rules")?;
+    // Rules from outside the binary are compiled up front so a bad pattern fails here.
+    let scanner = ScannerBuilder::new()
+        .compile_eagerly(args.rules_dir.is_some())
+        .build(&rules)
+        .context("failed to compile the rules")?;
     let mut stream = scanner.stream();
     let mut out = io::stdout().lock();
     let mut stats = Stats::default();

@@ -42,7 +42,7 @@ pub fn check_sources<'a>(sources: impl IntoIterator<Item = (&'a str, &'a str)>) 
         check_rule(rule, &mut diags);
     }
     let all = Rules::from_rules(rules);
-    match Scanner::new(&all) {
+    match ScannerBuilder::new().compile_eagerly(true).build(&all) {
         Ok(full) => check_full_set(&full, &mut diags),
         Err(e) => diags.push(Diagnostic::error(
             "*",

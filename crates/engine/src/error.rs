@@ -15,13 +15,15 @@ pub enum BuildError {
         #[source]
         source: Box<regex_automata::meta::BuildError>,
     },
-    /// The keyword automaton could not be built.
-    #[error("the keyword prefilter does not build")]
-    Prefilter {
-        /// The Aho-Corasick error.
-        #[source]
-        source: aho_corasick::BuildError,
+    /// A rule has an empty keyword (validated rules never do).
+    #[error("rule number {rule} has an empty keyword")]
+    EmptyKeyword {
+        /// The rule's index in the rule set.
+        rule: u32,
     },
+    /// The keywords use more distinct bytes or states than the automaton can index.
+    #[error("the keywords are too many or too varied for the prefilter automaton")]
+    TooManyKeywordBytes,
     /// The requested buffer cannot hold the overlap plus progress.
     #[error("buffer capacity {capacity} is too small: the rules need at least {minimum} bytes")]
     BufferTooSmall {

@@ -1,6 +1,9 @@
 //! The compiled, immutable scanner and its builder.
 
-use std::{io::Read, sync::Arc};
+use std::{
+    io::Read,
+    sync::{Arc, OnceLock},
+};
 
 use layerleak_rules::{PATTERN_UNICODE, Rule, Rules};
 use regex_automata::{meta, util::syntax};
@@ -16,6 +19,7 @@ pub struct ScannerBuilder {
     prefilter: bool,
     capacity: Option<usize>,
     report_rejected: bool,
+    eager: bool,
 }
 
 impl Default for ScannerBuilder {
@@ -27,7 +31,7 @@ impl Default for ScannerBuilder {
 impl ScannerBuilder {
     /// A builder with the prefilter on and the default buffer capacity.
     pub fn new() -> ScannerBuilder {
-        ScannerBuilder { prefilter: true, capacity: None, report_rejected: false }
+        ScannerBuilder { prefilter: true, capacity: None, report_rejected: false, eager: false }
     }
 
     /// Turns the keyword prefilter on (default) or off. Off, every rule's regex runs over
@@ -52,6 +56,14 @@ impl ScannerBuilder {
         self
     }
 
+    /// Compiles every rule's regex during [`build`](ScannerBuilder::build) instead of on the
+    /// rule's first candidate, so that a pattern that does not compile is reported by
+    /// `build`. Use it for rules from outside the binary.
+    pub fn compile_eagerly(&mut self, yes: bool) -> &mut ScannerBuilder {
+        self.eager = yes;
+        self
+    }
+
     /// Compiles `rules`.
     ///
     /// # Errors
@@ -61,7 +73,10 @@ impl ScannerBuilder {
     /// [`BuildError::BufferTooSmall`] when the capacity cannot hold the overlap.
     pub fn build(&self, rules: &Rules) -> Result<Scanner, BuildError> {
         let rules: Vec<Rule> = rules.iter().cloned().collect();
-        let compiled = rules.iter().map(CompiledRule::new).collect::<Result<Vec<_>, _>>()?;
+        let compiled = rules
+            .iter()
+            .map(|r| CompiledRule::new(r, self.eager))
+            .collect::<Result<Vec<_>, _>>()?;
         let prefilter = if self.prefilter {
             let indexed = rules
                 .iter()
@@ -111,7 +126,12 @@ pub(crate) struct Inner {
 
 #[derive(Debug)]
 pub(crate) struct CompiledRule {
-    pub(crate) regex: meta::Regex,
+    pattern: String,
+    /// Compiled on the first candidate of the rule (or at build with
+    /// [`ScannerBuilder::compile_eagerly`]): most rules see no candidate in most inputs,
+    /// and compiling every long bounded repetition up front costs more than scanning a
+    /// small image.
+    regex: OnceLock<meta::Regex>,
     /// Longest possible match.
     pub(crate) max_len: u64,
     /// Length of the rule's shortest keyword: a match containing a keyword that starts at
@@ -121,20 +141,55 @@ pub(crate) struct CompiledRule {
 }
 
 impl CompiledRule {
-    fn new(rule: &Rule) -> Result<CompiledRule, BuildError> {
-        let regex = meta::Regex::builder()
-            .syntax(syntax::Config::new().unicode(PATTERN_UNICODE).utf8(false))
-            .configure(meta::Regex::config().utf8_empty(false))
-            .build(rule.pattern())
-            .map_err(|e| BuildError::Regex { rule: rule.id().to_owned(), source: Box::new(e) })?;
+    fn new(rule: &Rule, eager: bool) -> Result<CompiledRule, BuildError> {
         let min_keyword_len = rule.keywords().iter().map(String::len).min().unwrap_or(0);
-        Ok(CompiledRule {
-            regex,
+        let compiled = CompiledRule {
+            pattern: rule.pattern().to_owned(),
+            regex: OnceLock::new(),
             max_len: rule.max_len() as u64,
             min_keyword_len: min_keyword_len as u64,
             secret_group: rule.secret_group(),
+        };
+        if eager {
+            let regex = build_regex(rule.pattern()).map_err(|e| BuildError::Regex {
+                rule: rule.id().to_owned(),
+                source: Box::new(e),
+            })?;
+            compiled.regex.set(regex).expect("a new OnceLock is empty");
+        }
+        Ok(compiled)
+    }
+
+    /// The rule's regex, compiled on first use.
+    ///
+    /// # Panics
+    ///
+    /// Only if a pattern that passed the rules lint (it parses with the engine's syntax
+    /// options) fails to compile; without size limits nothing else can fail, and every
+    /// built-in rule is compiled by the test suite.
+    pub(crate) fn regex(&self) -> &meta::Regex {
+        self.regex.get_or_init(|| {
+            build_regex(&self.pattern).expect("a validated pattern compiles without size limits")
         })
     }
+}
+
+/// Compiles a pattern with the engine's options. No size limits: rules are trusted input
+/// whose length is bounded by the lint, and a limit hit at first use could not be reported.
+/// No one-pass or full DFA: they cost compile time and only speed up capture extraction,
+/// which runs once per confirmed match.
+fn build_regex(pattern: &str) -> Result<meta::Regex, meta::BuildError> {
+    meta::Regex::builder()
+        .syntax(syntax::Config::new().unicode(PATTERN_UNICODE).utf8(false))
+        .configure(
+            meta::Regex::config()
+                .utf8_empty(false)
+                .onepass(false)
+                .dfa(false)
+                .nfa_size_limit(None)
+                .hybrid_cache_capacity(256 * 1024),
+        )
+        .build(pattern)
 }
 
 impl Scanner {

@@ -28,6 +28,7 @@ use crate::{
     Match, MatchSink, Rejection, ScanError, Scanner, Span, Validation,
     generic::is_non_secret_value,
     placeholder::is_placeholder,
+    prefilter::Scratch,
     scanner::{CompiledRule, Inner},
     shannon_entropy,
     validate::validate,
@@ -61,6 +62,7 @@ struct Work {
     /// Keywords starting before this offset have been handled.
     candidates_from: u64,
     caches: Vec<Option<(meta::Cache, Captures)>>,
+    scratch: Scratch,
     stopped: bool,
 }
 
@@ -77,6 +79,7 @@ impl<'s> StreamScan<'s> {
                 resume: vec![0; n],
                 candidates_from: 0,
                 caches: (0..n).map(|_| None).collect(),
+                scratch: Scratch::default(),
                 stopped: false,
             },
         }
@@ -209,15 +212,19 @@ impl Work {
                 if safe > self.candidates_from {
                     let from = self.rel(self.candidates_from);
                     let until = self.rel(safe);
-                    prefilter.for_each_candidate(buf, from, until, |p, rules| {
-                        let p = self.base + p as u64;
-                        for &r in rules {
-                            if !self.confirm_candidate(inner, r as usize, buf, p, end, sink)? {
-                                return Ok(false);
+                    let mut scratch = std::mem::take(&mut self.scratch);
+                    let r =
+                        prefilter.for_each_candidate(buf, from, until, &mut scratch, |p, rules| {
+                            let p = self.base + p as u64;
+                            for &r in rules {
+                                if !self.confirm_candidate(inner, r as usize, buf, p, end, sink)? {
+                                    return Ok(false);
+                                }
                             }
-                        }
-                        Ok(true)
-                    })?;
+                            Ok(true)
+                        });
+                    self.scratch = scratch;
+                    r?;
                     self.candidates_from = safe;
                 }
                 Ok(safe.saturating_sub(margin).max(self.base))
@@ -258,7 +265,7 @@ impl Work {
         );
         while lo < hi {
             let (cache, _) = self.caches[r].get_or_insert_with(|| new_cache(c));
-            let Some(m) = c.regex.search_with(cache, &Input::new(&buf[..hi]).span(lo..hi)) else {
+            let Some(m) = c.regex().search_with(cache, &Input::new(&buf[..hi]).span(lo..hi)) else {
                 break;
             };
             if self.base + m.start() as u64 > p {
@@ -291,7 +298,7 @@ impl Work {
             }
             let lo = self.rel(from);
             let (cache, _) = self.caches[r].get_or_insert_with(|| new_cache(c));
-            let Some(m) = c.regex.search_with(cache, &Input::new(buf).span(lo..buf.len())) else {
+            let Some(m) = c.regex().search_with(cache, &Input::new(buf).span(lo..buf.len())) else {
                 let settled = if eof { end } else { end.saturating_sub(c.max_len + 1) };
                 self.resume[r] = from.max(settled);
                 return Ok(true);
@@ -327,7 +334,7 @@ impl Work {
             (s, e)
         } else {
             let (cache, caps) = self.caches[r].get_or_insert_with(|| new_cache(c));
-            c.regex.search_captures_with(cache, &Input::new(&buf[..hi]).span(s..hi), caps);
+            c.regex().search_captures_with(cache, &Input::new(&buf[..hi]).span(s..hi), caps);
             caps.get_group(c.secret_group).map_or((s, e), |g| (g.start, g.end))
         };
         let secret = &buf[ss..se];
@@ -379,5 +386,5 @@ impl Work {
 }
 
 fn new_cache(c: &CompiledRule) -> (meta::Cache, Captures) {
-    (c.regex.create_cache(), c.regex.create_captures())
+    (c.regex().create_cache(), c.regex().create_captures())
 }
