@@ -63,8 +63,11 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
+    // `$NPM_TOKEN`: a shell variable, not its value. (`$6$salt$hash` and `$krb5asrep$…`
+    // hashes also start with `$`, but go on past an identifier.)
     if first == b'$'
-        && secret.get(1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'{' || *b == b'_')
+        && secret.len() > 1
+        && secret[1..].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
     {
         return true;
     }
@@ -115,6 +118,8 @@ mod tests {
             &b"sk_live_4eC39HqLyjWDarjtT1zdp7dc"[..],
             b"AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F",
             b"S3cr3tP4ssw0rd!",
+            b"$6$rounds=5000$saltsalt$hashhashhash",
+            b"$krb5asrep$23$user@domain.com:3e156ada591263b8aab0965f5aebd837",
         ] {
             assert!(!is_placeholder(p), "{}", String::from_utf8_lossy(p));
         }
