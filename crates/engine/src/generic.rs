@@ -12,7 +12,9 @@
 /// assert!(is_non_secret_value(b"123e4567-e89b-12d3-a456-426614174000"));     // UUID
 /// assert!(is_non_secret_value(b"sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg=="));
 /// assert!(is_non_secret_value(b"process.env.API_TOKEN"));
+/// assert!(is_non_secret_value(b"os.getenv(\"DB_PASSWORD\")"));
 /// assert!(!is_non_secret_value(b"Zq8#mW2!vR7@pL4x"));
+/// assert!(!is_non_secret_value(b"5K(v`p@D;r)Zs8q!")); // a WordPress salt
 /// ```
 pub fn is_non_secret_value(v: &[u8]) -> bool {
     is_hex_digest(v)
@@ -52,10 +54,19 @@ fn is_path(v: &[u8]) -> bool {
 fn is_reference(v: &[u8]) -> bool {
     v.starts_with(b"$")
         || v.starts_with(b"%")
-        || v.contains(&b'(')
+        || is_call(v)
         || super::placeholder::contains_ignore_case(v, b"process.env")
         || super::placeholder::contains_ignore_case(v, b"os.environ")
         || super::placeholder::contains_ignore_case(v, b"getenv")
+}
+
+/// `get_password()`, `os.getenv("X")`, `vault.read(path)`: a call, not a value. (A `(`
+/// alone proves nothing: random salts contain punctuation.)
+fn is_call(v: &[u8]) -> bool {
+    let Some(open) = v.iter().position(|&b| b == b'(') else { return false };
+    open > 0
+        && v.ends_with(b")")
+        && v[..open].iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':'))
 }
 
 /// `config.password`, `self.api_key`, `settings.SECRET_KEY`: attribute access.

@@ -26,14 +26,15 @@ const MARKERS: &[&[u8]] = &[
     b"${",
     b"{{",
     b"}}",
-    b"$(",
-    b"<%",
-    b"%(",
     b"insert",
     b"replace",
     b"notreal",
     b"not_real",
     b"not-real",
+    // Keyboard sequences: "ABCDEFGHIJKL", "1234567890", "a1b2c3d4" in made-up values.
+    b"abcdefgh",
+    b"12345678",
+    b"a1b2c3d4",
 ];
 
 /// Whether `secret` looks like a placeholder, a template reference or a redacted value.
@@ -54,6 +55,11 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     if MARKERS.iter().any(|m| contains_ignore_case(secret, m)) {
+        return true;
+    }
+    // `$(cat /run/secrets/x)`, `<%= ENV['X'] %>`, `%(password)s`: template expressions. Only
+    // at the start: random secrets with punctuation (Django keys) contain `$(` by chance.
+    if [&b"$("[..], b"<%", b"%("].iter().any(|t| secret.starts_with(t)) {
         return true;
     }
     // `<token>`, `[API_KEY]`, `%PASSWORD%`: a value wrapped in template brackets.
@@ -118,6 +124,7 @@ mod tests {
             &b"sk_live_4eC39HqLyjWDarjtT1zdp7dc"[..],
             b"AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2XzMDjRfl76ZC9Ub0wnz4XsNiRVBChTYbJcE3F",
             b"S3cr3tP4ssw0rd!",
+            b"k2$(x9!zq%(7m@w#e^r&t*y-u_i=o+p)",
             b"$6$rounds=5000$saltsalt$hashhashhash",
             b"$krb5asrep$23$user@domain.com:3e156ada591263b8aab0965f5aebd837",
         ] {

@@ -15,6 +15,9 @@
 //! after `p` are left for their own keyword. Windows are fixed in absolute offsets, so the
 //! result does not depend on how the stream was cut into chunks.
 //!
+//! When every match of a rule begins with one of its keywords (found from the pattern's
+//! prefix literals), the window shrinks to one anchored attempt at `p`.
+//!
 //! A keyword is only handled once the buffer holds `max_len + 1` bytes past it, and the
 //! buffer keeps `max_len + 1` bytes before the first unhandled keyword: that is the
 //! [`Scanner::overlap`](crate::Scanner::overlap).
@@ -22,7 +25,7 @@
 use std::io::{self, Read};
 
 use layerleak_rules::Confidence;
-use regex_automata::{Input, meta, util::captures::Captures};
+use regex_automata::{Anchored, Input, meta, util::captures::Captures};
 
 use crate::{
     Match, MatchSink, Rejection, ScanError, Scanner, Span, Validation,
@@ -260,6 +263,16 @@ impl Work {
             return Ok(true);
         }
         let hi = self.rel((p + c.max_len + 1).min(end));
+        if c.keyword_prefixed {
+            // Every match starts with a keyword, so the only match this keyword can be part
+            // of starts exactly here: one anchored attempt, no window to the left.
+            let at = self.rel(p);
+            let (cache, _) = self.caches[r].get_or_insert_with(|| new_cache(c));
+            let input = Input::new(&buf[..hi]).span(at..hi).anchored(Anchored::Yes);
+            let Some(m) = c.regex().search_with(cache, &input) else { return Ok(true) };
+            self.resume[r] = self.base + m.end() as u64;
+            return self.emit(inner, r, buf, m.start(), m.end(), hi, sink);
+        }
         let mut lo = self.rel(
             self.resume[r].max((p + c.min_keyword_len).saturating_sub(c.max_len)).max(self.base),
         );

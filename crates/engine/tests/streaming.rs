@@ -16,7 +16,7 @@ id = "layerleak.t.1"
 name = "prefixed token"
 pattern = '\b(?P<secret>tok_[A-Za-z0-9]{16})\b'
 keywords = ["tok_"]
-examples = ["tok_abcdefgh12345678"]
+examples = ["tok_Qm7xW2pLk9Rt4Vz8"]
 
 [[rules]]
 id = "layerleak.t.2"
@@ -133,7 +133,7 @@ fn m(rule: &str, span: (u64, u64), secret: (u64, u64)) -> (String, u64, u64, u64
 
 #[test]
 fn single_token_has_absolute_offsets() {
-    let hay = b"xx tok_abcdefgh12345678 yy";
+    let hay = b"xx tok_Qm7xW2pLk9Rt4Vz8 yy";
     assert_eq!(every_path(&rules(), hay), vec![m("1", (3, 23), (3, 23))]);
 }
 
@@ -158,7 +158,7 @@ fn leftmost_first_non_overlapping() {
 fn word_boundary_is_respected_across_chunks() {
     // The token is glued to a word character on the left: no match.
     let mut hay = vec![b'z'; 300];
-    hay.extend_from_slice(b"tok_abcdefgh12345678 ");
+    hay.extend_from_slice(b"tok_Qm7xW2pLk9Rt4Vz8 ");
     assert!(every_path(&rules(), &hay).is_empty());
 }
 
@@ -199,7 +199,7 @@ fn sink_can_stop_the_scan() {
     let mut n = 0;
     scanner
         .scan_slice(
-            b"tok_abcdefgh12345678 tok_abcdefgh12345679",
+            b"tok_Qm7xW2pLk9Rt4Vz8 tok_Qm7xW2pLk9Rt4Vz9",
             FnSink(|_: &layerleak_engine::Match<'_>| {
                 n += 1;
                 false
@@ -215,7 +215,7 @@ fn stream_is_reusable_after_finish() {
     let mut stream = scanner.stream();
     for _ in 0..3 {
         let mut sink = CollectSink::default();
-        stream.feed(b"a tok_abcdefgh12345678", &mut sink).expect("infallible");
+        stream.feed(b"a tok_Qm7xW2pLk9Rt4Vz8", &mut sink).expect("infallible");
         stream.finish(&mut sink).expect("infallible");
         assert_eq!(sink.matches.len(), 1);
         assert_eq!(sink.matches[0].span.start, 2);
@@ -231,7 +231,7 @@ fn read_errors_are_reported_after_earlier_matches() {
                 return Err(io::Error::other("disk on fire"));
             }
             self.0 = true;
-            let data = b"tok_abcdefgh12345678 ";
+            let data = b"tok_Qm7xW2pLk9Rt4Vz8 ";
             buf[..data.len()].copy_from_slice(data);
             Ok(data.len())
         }

@@ -67,8 +67,9 @@ fn check_rule(file: &str, syntax: RuleSyntax, diags: &mut Vec<Diagnostic>) -> Op
         err(diags, "name is empty".into());
     }
 
-    let info = match pattern::parse(&syntax.pattern) {
-        Ok(hir) => Some(PatternInfo::of(&hir)),
+    let parsed = pattern::parse(&syntax.pattern);
+    let info = match &parsed {
+        Ok(hir) => Some(PatternInfo::of(hir)),
         Err(e) => {
             err(diags, format!("pattern does not parse: {}", one_line(&e.to_string())));
             None
@@ -157,7 +158,8 @@ fn check_rule(file: &str, syntax: RuleSyntax, diags: &mut Vec<Diagnostic>) -> Op
     if after > before {
         return None;
     }
-    Rule::new(syntax, file.to_owned(), &info.expect("no errors implies the pattern parsed"))
+    let hir = parsed.expect("no errors implies the pattern parsed");
+    Rule::new(syntax, file.to_owned(), &info.expect("no errors implies the pattern parsed"), &hir)
 }
 
 /// `layerleak.<provider>.<n>`: provider is the file stem, lowercase alphanumerics (and `-`);

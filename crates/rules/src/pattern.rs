@@ -65,6 +65,25 @@ impl PatternInfo {
     }
 }
 
+/// Whether every match of `hir` begins with one of `keywords` (ASCII case-insensitively).
+///
+/// Then a keyword occurrence at `p` can only be the start of a match, and the engine
+/// searches anchored at `p` instead of scanning a window of `max_len` bytes before it. Found
+/// from the pattern's prefix literals: the set must be finite and each literal must start
+/// with a keyword. Look-arounds such as `\b` before the keyword do not consume bytes.
+pub fn starts_with_keyword(hir: &Hir, keywords: &[String]) -> bool {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let seq = Extractor::new().kind(ExtractKind::Prefix).limit_total(4096).extract(hir);
+    let Some(literals) = seq.literals() else { return false };
+    let lowered: Vec<Vec<u8>> =
+        keywords.iter().map(|k| k.to_ascii_lowercase().into_bytes()).collect();
+    !literals.is_empty()
+        && literals.iter().all(|lit| {
+            let lit = lit.as_bytes().to_ascii_lowercase();
+            lowered.iter().any(|k| !k.is_empty() && lit.starts_with(k))
+        })
+}
+
 fn collect_captures(hir: &Hir, out: &mut Vec<(usize, Option<String>)>) {
     match hir.kind() {
         HirKind::Capture(cap) => {
@@ -94,6 +113,22 @@ mod tests {
         assert_eq!(info(r"xab").secret_group, Some(0));
         assert_eq!(info(r"(a)(b)").secret_group, None);
         assert_eq!(info(r"(?:a)(b)").secret_group, Some(1));
+    }
+
+    #[test]
+    fn keyword_prefixed_patterns_are_recognised() {
+        let kws = |ks: &[&str]| ks.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+        let p = |s: &str| parse(s).expect("test pattern should parse");
+        assert!(starts_with_keyword(&p(r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b"), &kws(&["ghp_"])));
+        assert!(starts_with_keyword(
+            &p(r"(?i)(?:password|passwd)\s{0,3}=(?P<secret>\S{8,64})"),
+            &kws(&["password", "passwd"])
+        ));
+        assert!(starts_with_keyword(&p(r"gh[us]_[A-Za-z0-9]{36}"), &kws(&["ghu_", "ghs_"])));
+        // The keyword sits in the middle: not prefixed.
+        assert!(!starts_with_keyword(&p(r"[a-z0-9]{6}-mid-[a-z0-9]{6}"), &kws(&["-mid-"])));
+        // An optional prefix before the keyword: not every match starts with it.
+        assert!(!starts_with_keyword(&p(r"(?:export\s)?TOKEN=[a-z]{8}"), &kws(&["token="])));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use regex_syntax::hir::Hir;
 use sha2::{Digest as _, Sha256};
 
 use crate::{Confidence, PatternInfo, RuleSyntax, Validator};
@@ -15,16 +16,23 @@ pub struct Rule {
     file: String,
     max_len: usize,
     secret_group: usize,
+    keyword_prefixed: bool,
     structural_id: String,
 }
 
 impl Rule {
     /// Builds a rule from syntax and the facts the lints established about its pattern.
-    pub(crate) fn new(syntax: RuleSyntax, file: String, info: &PatternInfo) -> Option<Rule> {
+    pub(crate) fn new(
+        syntax: RuleSyntax,
+        file: String,
+        info: &PatternInfo,
+        hir: &Hir,
+    ) -> Option<Rule> {
         let max_len = info.max_len?;
         let secret_group = info.secret_group?;
+        let keyword_prefixed = crate::pattern::starts_with_keyword(hir, &syntax.keywords);
         let structural_id = structural_id(&syntax.pattern);
-        Some(Rule { syntax, file, max_len, secret_group, structural_id })
+        Some(Rule { syntax, file, max_len, secret_group, keyword_prefixed, structural_id })
     }
 
     /// The rule's id, e.g. `layerleak.github.1`.
@@ -75,6 +83,12 @@ impl Rule {
     /// The capture group holding the secret; `0` is the whole match.
     pub fn secret_group(&self) -> usize {
         self.secret_group
+    }
+
+    /// Whether every match begins with one of the keywords, so a keyword occurrence can only
+    /// start a match (see [`pattern::starts_with_keyword`](crate::pattern::starts_with_keyword)).
+    pub fn is_keyword_prefixed(&self) -> bool {
+        self.keyword_prefixed
     }
 
     /// The SHA-256 (hex) of the pattern: identifies what the rule matches, independent of
