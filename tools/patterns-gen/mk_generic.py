@@ -1,0 +1,183 @@
+from common import *
+from tomlw import write
+from frags import *
+
+r = random.Random(777)
+PW_NAME = r'''(?:pass(?:word|wd|phrase)|(?:\b|_)(?:pass|pwd))'''
+SK_PREFIXES = ['api', 'access', 'app', 'auth', 'client', 'encryption', 'signing', 'master', 'private', 'secret']
+SK_NAME = r'''(?:secret|token|(?:''' + '|'.join(SK_PREFIXES) + r''')[_-]?key)'''
+SK_KW = ['secret', 'token'] + [p + s + 'key' for p in SK_PREFIXES if p != 'secret' for s in ('_', '-', '')]
+# ('secret' covers secret_key / secret-key / secretkey)
+OPS = r'''(?:={1,3}|!={1,2}|:=|=>|\|\|=|\?=|:)'''
+TYPE = r'''(?:[ \t]{0,3}:[ \t]{0,3}[A-Za-z][A-Za-z0-9_.<>?]{0,24}[ \t]{0,3})?'''
+# name ... operator ... opening quote, for quoted values. The ',' form is for quoted keys
+# passed as arguments: setdefault("API_KEY", "..."), headers.set("X-Api-Key", "...").
+Q_SEP = (r'''(?:(?:\\?["'`])?\]?[ \t]{0,16}''' + TYPE + OPS + r'''|\\?["'`][ \t]{0,3},)[ \t]{0,16}(?:[bru]|@)?\\?["'`]''')
+def q_pattern(name):
+    # name = value, or ("name", "value") as the first two arguments of a call
+    return (r'''(?i)(?:''' + name + r'''(?:\\?["'`])?\]?[ \t]{0,16}''' + TYPE + OPS
+            + r'''|\([ \t]{0,3}\\?["'`][A-Za-z0-9_.:-]{0,60}''' + name + r'''\\?["'`][ \t]{0,3},)[ \t]{0,16}(?:[bru]|@)?\\?["'`]''')
+U_SEP = r'''(?:\\?["'`])?\]?[ \t]{0,16}(?:=|:=|=>|:)[ \t]{0,16}'''
+Q_END = r'''\\?["'`]'''
+# the value ends the line, a quote, '&' (query strings) or a comment; a space followed by '='
+# means it was a type annotation ("InheritPrivateKey: X509RequestInheritOptions = 3")
+U_END = r'''(?:[ \t]{0,16}(?:[\r\n"'`&<#]|$)|[ \t]{1,16}[^=\s])'''
+
+QV = quoted()
+UV = unquoted()
+
+PLACEHOLDERS_PW = [
+    'password = "${DB_PASSWORD}"', "password: '{{ .Values.db.password }}'", 'DB_PASSWORD=<your-db-password>', 'password = "changeme"',
+    'password: "********"', "'password' => 'xxxxxxxxxx',", 'password = "your-password-here"', 'password: "password"', 'PASSWORD=password123',
+    'password = "12345678"', 'db_password = "aaaaaaaaaaaa"', 'password: "Passwort"', 'password = "%s"', 'password: "{password}"',
+    'ADMIN_PASSWORD=your_admin_password', 'password = "test1234!"', 'password = "dummy-password"',
+]
+REFS_PW = [
+    'password = os.environ["DB_PASSWORD"]', 'password = os.getenv("DB_PASSWORD")', 'const password = process.env.DB_PASSWORD;',
+    'password: env.PERKEEP_TEST_PASSWORD', 'PASSWORD=$(cat /run/secrets/db_password)', 'export PGPASSWORD="$gdcapi_db_password"',
+    'password = request.form["password"]', 'password = getpass.getpass()', '$password = $_POST["password"];', 'password := viper.GetString("db.password")',
+    'password: "#{ENV.fetch(\'DB_PASSWORD\')}"', 'sb.append("MasterUserPassword: " + getMasterUserPassword() + ",");',
+    '"//localhost:1337/:_password = "+new Buffer("feast").toString("base64")', "echo 'password = '.$p['config']['daemon_password'].\"\\n\";",
+    '- echo \'export DATABASE_PASSWORD="\'$PRECOMPILE_PASSWORD\'"\' >> .env', 'password_file = "/run/secrets/db_password"',
+    'PasswordAuthentication no', 'password=$PASSWORD', 'password: "/run/secrets/db_password"', 'password: ' + hexs(40, r),
+    'password: "' + '-'.join([hexs(8, r), hexs(4, r), '4' + hexs(3, r), 'a' + hexs(3, r), hexs(12, r)]) + '"', 'password = "~/.config/app/password.txt"', 'passwd:         files systemd', 'usernameLabel:"Username or email:",passwordLabel:"Password:"',
+    'this.addPassword = "#add-password";', 'IAMUserChangePassword = "arn:aws:iam::aws:policy/IAMUserChangePassword"',
+    '"/en/enterprise/3.0/authentication/keeping-your-account-and-data-secure/creating-a-strong-password":"/en/enterprise-server@3.0/auth"',
+    'password_hash = "$2b$12$' + rnd(53, './' + ALNUM, r) + '"', 'password = "' + hexs(64, r) + '"', 'define wget::authfetch($source,$destination,$user,$password="",$timeout="0")',
+    'password = user_password', 'password: passwordFromVault', '# METHOD can be "trust", "reject", "md5", "password", "scram-sha-256",',
+    'pub password: windows_sys::core::PCWSTR,', 'this.password = defaultPassword1;', 'fn connect(user: &str, password: Secret2) -> Result<()>', '__mvncomp "username= message= passphrase= password= scmVersion= $(x)"', 'PASSWORD=DB_PASS_DEFAULT', 'PWD=/home/app', 'password: "&lt;YOURPASSWROD&gt;"',
+]
+g = []
+g.append(dict(id='layerleak.generic.1', name='Generic Password Assignment (quoted)',
+    pattern=q_pattern(PW_NAME) + r'''(?P<secret>''' + QV + r''')''' + Q_END,
+    keywords=['pass', 'pwd'], min_entropy=2.8, confidence='medium', generic=True, categories=['generic', 'password'],
+    description='A quoted string assigned to, compared with or passed as a password/passwd/pwd/passphrase: source code, JSON, YAML, TOML, INI, XML attributes. Check what it protects and change it.',
+    references=['https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/', 'https://cwe.mitre.org/data/definitions/259.html'],
+    examples=[('"password": "' + (p := 'vR7#' + rnd(10, ALNUM, r)) + '",', p),
+              ('  private const string DevFolkoosComPfxPassword = "this1smyp4ssw0rd";', 'this1smyp4ssw0rd'),
+              ('password = "super$ecret"', 'super$ecret'),
+              ("common.then_log_in({username: 'geronimo', password: '52VeZqtHDCdAr5yM'});", '52VeZqtHDCdAr5yM'),
+              "    'vm_password': \"Pass123!@#\",", ":password       => 'K9!fq" + rnd(6, ALNUM, r) + "',",
+              'if username == "adM1n1sTrat0R" and password == "123P4ssW0rd@@":', 'spring.datasource.password: "' + rnd(16, ALNUM, r) + '"',
+              '<user username="tomcat" password="' + rnd(12, ALNUM, r) + '!" roles="manager-gui"/>', 'os.environ.setdefault("DB_PASSWORD", "' + rnd(14, ALNUM, r) + '")',
+              'val keystorePassword: String = "' + rnd(14, ALNUM, r) + '5"'],
+    negatives=PLACEHOLDERS_PW + REFS_PW + ['password = "123"', "user = 'Aladdin'\npassword = 'open_sesame'", '"password": "Wachtwoord",',
+                                           'confirm_password: "confirmPassword"', "put '/forgot-password' => \"cms/sites/passwords#update\", as: 'update_password'",
+                                           "password: 'thisismypassword'"]))
+g.append(dict(id='layerleak.generic.2', name='Generic Password Assignment (unquoted)',
+    pattern=r'''(?i)''' + PW_NAME + U_SEP + r'''(?P<secret>''' + UV + r''')''' + U_END,
+    keywords=['pass', 'pwd'], min_entropy=2.8, confidence='low', generic=True, categories=['generic', 'password'],
+    description='An unquoted value assigned to a password/passwd/pwd/passphrase key: .env files, shell exports, Dockerfile ENV/ARG, properties, YAML, URL query strings. Values must contain a digit or symbol (an all-letter unquoted value is usually an identifier). Check what it protects and change it.',
+    references=['https://docs.docker.com/reference/dockerfile/#env', 'https://cwe.mitre.org/data/definitions/260.html'],
+    examples=[('DB_PASSWORD=' + (p := 'k3Yq' + rnd(12, ALNUM, r)), p), 'export MYSQL_ROOT_PASSWORD=' + rnd(10, ALNUM, r) + '!7',
+              'ENV POSTGRES_PASSWORD=' + rnd(16, ALNUM, r) + '9', "hostname = '10.11.12.13'\nPASS = `123QWERasdf", 'spring.datasource.password=' + rnd(12, ALNUM, r) + '#1',
+              '  password: ' + rnd(14, ALNUM, r) + '%2', 'GET /login?user=ops&password=' + rnd(10, ALNUM, r) + '42&next=/', 'mysqladmin -uroot --password=' + rnd(12, ALNUM, r) + '8 status'],
+    negatives=PLACEHOLDERS_PW + REFS_PW + ['user = Aladdin\npassword = open_sesame', 'password = super$ecret', "Password=thisismypassword",
+                                           ':authn_dbd_params => \'host=db_host port=3306 user=apache password=###### dbname=apache_auth\',',
+                                           'USERNAME=donjuan\nPASSWORD=$($(dirname $0)/../bin/get-django-setting LOCAL_DATABASE_PASSWORD)']))
+# fix the example with a backtick: PASS = '`123QWERasdf' is quoted
+g[1]['examples'][3] = "hostname = '10.11.12.13'\nPASS = 123QWERasdf!"
+
+PLACEHOLDERS_SK = [
+    'API_KEY = "your-api-key-here"', 'api_key: "<API_KEY>"', 'token: ${{ secrets.GITHUB_TOKEN }}', 'client_secret = "{{ client_secret }}"',
+    'SECRET_KEY=changeme', 'access_key: "xxxxxxxxxxxxxxxxxxxx"', 'token = "********************"', '"apiKey": "YOUR_API_KEY"',
+    'secret_access_key = \'abcdefg12346+FJQCK\'', 'API_TOKEN=1234567890abcdef', 'token = "aaaaaaaaaaaaaaaaaaaaaaaa"',
+]
+HASHES = [
+    '"integrity": "sha512-' + base64.b64encode(bytes(r.randrange(256) for _ in range(64))).decode() + '"',
+    'token: ' + hexs(40, r), 'secret = "' + hexs(64, r) + '"', '"token": "' + hexs(32, r) + '"',
+    'api_key: "' + '-'.join([hexs(8, r), hexs(4, r), hexs(4, r), hexs(4, r), hexs(12, r)]) + '"',
+    'resolved "https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz#' + hexs(40, r) + '"', 'checksum = "' + hexs(64, r) + '"',
+]
+REFS_SK = [
+    'api_key = os.environ["API_KEY"]', 'const token = process.env.NPM_TOKEN;', 'SECRET_KEY = os.getenv("SECRET_KEY")', 'token: $CI_JOB_TOKEN',
+    'client_secret = settings.OAUTH_CLIENT_SECRET', 'TOKEN=$GITHUB_TOKEN', 'token = ./secrets/token.txt', "api_key = load_key('/etc/app/api.key')", 'apiKey: config.get("apiKey"),', 'TOKEN=$(gcloud auth print-access-token)',
+    'secret_key_file = "/etc/app/secret.key"', 'private_key: "/etc/ssl/private/server.key"', 'token_type = "Bearer"', 'max_tokens = 4096',
+    'csrf_token: "{{ csrf_token() }}"', 'kind: Secret', 'secretName: tls-cert-prod', 'next_page_token = response.next_page_token',
+    'secret: my-app-secret', 'apiKey: ApiKeyFromVaultReference', 'pub fn new(token: X509RequestInheritOptions, x: u32)',
+    'token: super::super::Foundation::HANDLE,', 'pub const InheritPrivateKey: X509RequestInheritOptions = 3i32;', 'var tokens = ["token", "access_token", "refresh_token2"];',
+]
+g.append(dict(id='layerleak.generic.3', name='Generic Secret, Token or API Key Assignment (quoted)',
+    pattern=q_pattern(SK_NAME) + r'''(?P<secret>''' + QV + r''')''' + Q_END,
+    keywords=SK_KW, min_entropy=3.5, confidence='medium', generic=True, categories=['generic', 'api'],
+    description='A quoted high-entropy value assigned to a *secret, *token or *_key (api, access, app, auth, client, encryption, signing, master, private, secret) name. Find the service it belongs to and revoke it there.',
+    references=['https://cwe.mitre.org/data/definitions/798.html', 'https://owasp.org/www-community/vulnerabilities/Use_of_hard-coded_password'],
+    examples=[('"client_secret": "' + (s := 'Qm8' + rnd(29, ALNUM + '-_', r)) + '",', s), 'API_KEY = "' + rnd(36, ALNUM, r) + '"',
+              "headers['X-Api-Key'] = '" + rnd(40, ALNUM, r) + "'", 'auth_token: "' + rnd(24, ALNUM, r) + '.9' + rnd(16, ALNUM, r) + '"',
+              "config.encryption_key = '" + base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode() + "'",
+              "os.environ.setdefault('STRIPE_SECRET', '" + rnd(30, ALNUM, r) + "')"],
+    negatives=PLACEHOLDERS_SK + HASHES + REFS_SK))
+g.append(dict(id='layerleak.generic.4', name='Generic Secret, Token or API Key Assignment (unquoted)',
+    pattern=r'''(?i)''' + SK_NAME + U_SEP + r'''(?:base64:)?(?P<secret>''' + UV + r''')''' + U_END,
+    keywords=SK_KW, min_entropy=3.5, confidence='low', generic=True, categories=['generic', 'api'],
+    description='An unquoted high-entropy value (with a digit or symbol) assigned to a *secret, *token or *_key name in .env files, shell exports, Dockerfile ENV, YAML or properties. Find the service it belongs to and revoke it there.',
+    references=['https://cwe.mitre.org/data/definitions/798.html', 'https://docs.docker.com/reference/dockerfile/#env'],
+    examples=[('SENDGRID_TOKEN=' + (s := rnd(40, ALNUM, r) + '7'), s), 'export ACCESS_KEY=' + rnd(30, ALNUM, r) + '3', 'ENV APP_SECRET=' + rnd(40, ALNUM + '+/', r) + '=',
+              '  api-key: ' + rnd(32, ALNUM, r) + '5', ('APP_KEY=base64:' + (lk := base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode()), lk)],
+    negatives=PLACEHOLDERS_SK + HASHES + REFS_SK + ['api_key=your_api_key_here', 'TOKEN=replace_with_your_token']))
+
+HEXN = r'''(?:api[_-]?key|api[_-]?secret|client[_-]?secret|app[_-]?secret|consumer[_-]?secret|auth[_-]?token|access[_-]?token|secret[_-]?key|license[_-]?key|private[_-]?token)'''
+HEX_KW = []
+for a in ['api', 'client', 'app', 'consumer', 'auth', 'access', 'secret', 'license', 'private']:
+    for b in ['key', 'secret', 'token']:
+        pass
+for name in ['api_key', 'api_secret', 'client_secret', 'app_secret', 'consumer_secret', 'auth_token', 'access_token', 'secret_key', 'license_key', 'private_token']:
+    a, b = name.split('_')
+    HEX_KW += [a + '_' + b, a + '-' + b, a + b]
+g.append(dict(id='layerleak.generic.5', name='Hex-Encoded API Key or Client Secret Assignment',
+    pattern=(r'''(?i)''' + HEXN + r'''(?:\\?["'`])?\]?[ \t]{0,16}(?:={1,3}|:=|=>|:|,)[ \t]{0,16}(?:\\?["'`]){0,2}(?P<secret>[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})(?:[^0-9A-Za-z]|$)'''),
+    keywords=HEX_KW, min_entropy=3.0, confidence='low', categories=['generic', 'api'],
+    description='A 32-, 40- or 64-digit hex value assigned to an api_key, client_secret, app_secret, auth_token, access_token or secret_key name. Many services issue keys in this shape (OAuth client secrets, Twilio auth tokens, Mailgun and New Relic keys), which the generic rules skip because unnamed hex strings are usually hashes. Find the service and revoke the key.',
+    references=['https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1', 'https://cwe.mitre.org/data/definitions/798.html'],
+    examples=[('    private static String CLIENT_SECRET = "6fb1cff7690db9ac066cadbbde8e3c078efdabcf";', '6fb1cff7690db9ac066cadbbde8e3c078efdabcf'),
+              ('API_KEY = "951bc382db9abad29c68634761dd6e19"', '951bc382db9abad29c68634761dd6e19'),
+              "buildConfigField 'String' , 'API_KEY' , '\"951bc382db9cfee29c68634761dd6e19\"'\tAPI_KEY\t", 'TWILIO_AUTH_TOKEN=' + hexs(32, r),
+              '"app_secret": "' + hexs(32, r) + '"', 'SECRET_KEY=' + hexs(64, r)],
+    negatives=['api_key = "' + '0' * 32 + '"', '"integrity": "sha1-' + hexs(40, r) + '"',
+               'commit: ' + hexs(40, r), 'api_key_sha256 = "' + hexs(64, r) + '"',
+               'name="ws_plugin__s2member_amazon_s3_comp_files_access_key" id="ws-plugin--s2member-amazon-s3-comp-files-access-key"']))
+
+XV = value(r'''\s<>''', r'''$%{#&*@''', prefixes=['password', 'your', '123456', 'abcd', 'test', 'change'], lo=1, hi=100, tail_extra=BIN)
+g.append(dict(id='layerleak.generic.6', name='Password or Secret in an XML Element',
+    pattern=(r'''(?i)<(?:[a-z][a-z0-9_.:-]{0,40})?(?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey)>(?P<secret>''' + XV + r''')</'''),
+    keywords=['password>', 'passwd>', 'pwd>', 'passphrase>', 'secret>', 'token>', 'key>'], min_entropy=3.0, confidence='medium', generic=True,
+    categories=['generic', 'password'],
+    description='A password, secret, token or API key as the text of an XML element: Maven settings.xml, NuGet.config, FileZilla and Tomcat configs, Spring XML. Change it; Maven supports encrypted {...} passwords instead.',
+    references=['https://maven.apache.org/settings.html#servers', 'https://maven.apache.org/guides/mini/guide-encryption.html'],
+    examples=[('<server>\n  <id>nexus-releases</id>\n  <username>deployer</username>\n  <password>' + (p := 'Ty6' + rnd(13, ALNUM, r)) + '</password>\n</server>', p),
+              '<jdbcPassword>' + rnd(12, ALNUM, r) + '!</jdbcPassword>', '<apiKey>' + rnd(32, ALNUM, r) + '</apiKey>'],
+    negatives=['<password>${env.NEXUS_PASSWORD}</password>', '<password>{COQLCE6DU6GtcS5P=}</password>', '<password></password>', '<password>password123</password>',
+               '<password>changeme</password>', '<secret>my secret</secret>', '<token>' + hexs(40, r) + '</token>']))
+
+SP_NAME = r'''(?:\bENV[ \t]{1,8}[A-Za-z0-9_]{0,60}(?:PASSWORD|PASSWD|_PASS|_PWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|SECRET_?KEY)|--(?:password|passwd|passphrase|token|secret|api-key|access-key|secret-key))'''
+g.append(dict(id='layerleak.generic.7', name='Password or Secret after ENV or a Command-Line Flag',
+    pattern=r'''(?i)''' + SP_NAME + r'''[ \t]{1,8}["']?(?P<secret>''' + UV + r''')''' + U_END,
+    keywords=['pass', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'accesskey', 'access_key', 'access-key'], min_entropy=3.0, confidence='low', generic=True,
+    categories=['generic', 'password'],
+    description='A secret set with the legacy "ENV NAME value" Dockerfile form, or passed as "--password value" / "--token value" on a command line (RUN lines, entrypoints, CI scripts). Change it; use build secrets instead of ENV and ARG.',
+    references=['https://docs.docker.com/reference/dockerfile/#env', 'https://docs.docker.com/build/building/secrets/'],
+    examples=[('ENV DB_PASSWORD ' + (p := 'Gq4' + rnd(12, ALNUM, r)), p), 'RUN vault login --token ' + rnd(24, ALNUM, r) + '7 && vault kv get secret/app',
+              'ENV GITHUB_TOKEN ' + rnd(36, ALNUM, r) + '2', 'pg_dumpall --password ' + rnd(10, ALNUM, r) + '#9 > dump.sql'],
+    negatives=['ENV DB_PASSWORD_FILE /run/secrets/db', 'docker login --password-stdin', 'ENV DB_PASSWORD ${DB_PASSWORD}', 'mysql --password "$MYSQL_PWD"',
+               'ENV API_KEY your-api-key', '--password <password>', 'ENV TOKEN changeme']))
+
+write('/work/main/patterns/generic.toml', '''
+# Generic, provider-less credential assignments. These rules are the noisiest in the set, so
+# each value must pass several gates:
+#  - the key must END with the keyword (password, passwd, pwd, pass, passphrase; secret, token,
+#    *_key): DB_PASSWORD matches, PASSWORD_FILE, password_hash and passwordLabel do not;
+#  - the value may not start with a reference or template opener ($ % < { [ ( & * # / @ ...);
+#  - unquoted values may not contain '.', ':', '$', brackets or commas (env.X, getPassword(),
+#    ENV["X"], a::B, shell $VAR), and must end the line or be followed by a comment or a quote;
+#  - every value needs a digit or a symbol other than '=': an all-letter value is a word or an
+#    identifier ("Passwort", "new_password"), and a value with '/' needs a digit (routes, paths);
+#  - values starting with common placeholder words are rejected (password..., your...,
+#    123456..., abcd..., test..., dummy..., replace..., redacted..., http...);
+#  - min_entropy 2.8 (human-chosen passwords; 3.0 would drop most 8-10 character ones with a
+#    repeated letter) / 3.5 (secrets, tokens, keys), and `generic = true` so the
+#    engine also drops hashes, UUIDs, paths and identifiers.
+# Because the regex crate has no look-ahead, the placeholder-word exclusions are spelled out
+# as a prefix tree of character classes; that is what the long (?i:...) value groups are.
+# generic.5 is the exception: it is the hex-only companion of generic.3 for key names where a
+# hex value is a key, not a hash, and so is not marked generic.
+''', g)
