@@ -25,6 +25,12 @@ pub fn is_non_secret_value(v: &[u8]) -> bool {
         || v.iter().all(u8::is_ascii_digit)
         || is_dotted_identifier(v)
         || is_constant_name(v)
+        || is_public_token(v)
+}
+
+/// Tokens that providers publish by design: Mapbox `pk.` tokens, Stripe publishable keys.
+fn is_public_token(v: &[u8]) -> bool {
+    [&b"pk.eyJ"[..], b"pk_live_", b"pk_test_"].iter().any(|p| v.starts_with(p))
 }
 
 /// Hex of a common digest length (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512), with
