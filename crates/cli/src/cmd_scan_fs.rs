@@ -8,7 +8,8 @@ use std::{
 };
 
 use anyhow::{Context as _, Result};
-use layerleak_engine::{FnSink, ScannerBuilder, StreamScan};
+use layerleak_engine::{FnSink, Match, ScannerBuilder, StreamScan};
+use layerleak_rules::Confidence;
 
 use crate::{args::ScanFsArgs, redact::redact};
 
@@ -28,7 +29,7 @@ pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
     let mut stats = Stats::default();
     for path in &args.paths {
         walk(path, &mut |file| {
-            scan_file(file, &mut stream, &mut out, args.show_secrets, &mut stats)
+            scan_file(file, &mut stream, &mut out, args.show_secrets, &mut stats);
         });
     }
     writeln!(
@@ -96,29 +97,22 @@ fn scan_file(
         }
     };
     stats.files += 1;
-    let mut write_err = None;
+    let mut found: Vec<Found> = Vec::new();
     let result = stream.read_from(
         file,
-        FnSink(|m: &layerleak_engine::Match<'_>| {
-            stats.findings += 1;
-            let secret = if show {
-                String::from_utf8_lossy(m.secret).into_owned()
-            } else {
-                redact(m.secret)
-            };
-            let line = writeln!(
-                out,
-                "{}:{}: {} [{}] ({}) {secret}",
-                path.display(),
-                m.secret_span.start,
-                m.rule.id(),
-                m.confidence,
-                m.rule.name()
-            );
-            if let Err(e) = line {
-                write_err = Some(e);
-                return false;
-            }
+        FnSink(|m: &Match<'_>| {
+            found.push(Found {
+                offset: m.secret_span.start,
+                end: m.secret_span.end,
+                generic: m.rule.is_generic(),
+                confidence: m.confidence,
+                rule: m.rule_index,
+                shown: if show {
+                    String::from_utf8_lossy(m.secret).into_owned()
+                } else {
+                    redact(m.secret)
+                },
+            });
             true
         }),
     );
@@ -129,11 +123,53 @@ fn scan_file(
         eprintln!("error: reading {} failed: {e:#}", path.display());
         stats.errors += 1;
     }
-    if let Some(e) = write_err {
-        if e.kind() == io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
+    for f in best_per_secret(found) {
+        stats.findings += 1;
+        let rule = &stream.scanner_rules()[f.rule];
+        let line = writeln!(
+            out,
+            "{}:{}: {} [{}] ({}) {}",
+            path.display(),
+            f.offset,
+            rule.id(),
+            f.confidence,
+            rule.name(),
+            f.shown
+        );
+        if let Err(e) = line {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("error: writing output failed: {e}");
+            stats.errors += 1;
+            return;
         }
-        eprintln!("error: writing output failed: {e}");
-        stats.errors += 1;
     }
+}
+
+/// One match, as kept until the file is done.
+struct Found {
+    offset: u64,
+    end: u64,
+    generic: bool,
+    confidence: Confidence,
+    rule: usize,
+    shown: String,
+}
+
+/// Several rules can match the same secret (a provider token assigned to `TOKEN=` is also a
+/// generic assignment): keep one per secret span, preferring provider rules, then higher
+/// confidence, then the earlier rule.
+fn best_per_secret(mut found: Vec<Found>) -> Vec<Found> {
+    found.sort_by(|a, b| {
+        (a.offset, a.end, a.generic, std::cmp::Reverse(a.confidence), a.rule).cmp(&(
+            b.offset,
+            b.end,
+            b.generic,
+            std::cmp::Reverse(b.confidence),
+            b.rule,
+        ))
+    });
+    found.dedup_by(|later, first| later.offset == first.offset && later.end == first.end);
+    found
 }

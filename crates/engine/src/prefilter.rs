@@ -104,17 +104,18 @@ impl Prefilter {
         }
         let mut fail = vec![0u32; goto.len()];
         let mut queue = VecDeque::new();
-        for c in 0..stride {
-            match goto[0][c] {
-                NONE => goto[0][c] = 0,
+        for next in &mut goto[0] {
+            match *next {
+                NONE => *next = 0,
                 child => queue.push_back(child),
             }
         }
         while let Some(u) = queue.pop_front() {
             let u = u as usize;
-            for c in 0..stride {
+            // The failure state's row is complete (it is shallower, so already processed).
+            let fail_row = goto[fail[u] as usize].clone();
+            for (c, &via_fail) in fail_row.iter().enumerate() {
                 let v = goto[u][c];
-                let via_fail = goto[fail[u] as usize][c];
                 if v == NONE {
                     goto[u][c] = via_fail;
                     continue;

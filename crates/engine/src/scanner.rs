@@ -154,10 +154,8 @@ impl CompiledRule {
             keyword_prefixed: rule.is_keyword_prefixed(),
         };
         if eager {
-            let regex = build_regex(rule.pattern()).map_err(|e| BuildError::Regex {
-                rule: rule.id().to_owned(),
-                source: Box::new(e),
-            })?;
+            let regex = build_regex(rule.pattern())
+                .map_err(|source| BuildError::Regex { rule: rule.id().to_owned(), source })?;
             compiled.regex.set(regex).expect("a new OnceLock is empty");
         }
         Ok(compiled)
@@ -181,7 +179,7 @@ impl CompiledRule {
 /// whose length is bounded by the lint, and a limit hit at first use could not be reported.
 /// No one-pass or full DFA: they cost compile time and only speed up capture extraction,
 /// which runs once per confirmed match.
-fn build_regex(pattern: &str) -> Result<meta::Regex, meta::BuildError> {
+fn build_regex(pattern: &str) -> Result<meta::Regex, Box<meta::BuildError>> {
     meta::Regex::builder()
         .syntax(syntax::Config::new().unicode(PATTERN_UNICODE).utf8(false))
         .configure(
@@ -190,9 +188,10 @@ fn build_regex(pattern: &str) -> Result<meta::Regex, meta::BuildError> {
                 .onepass(false)
                 .dfa(false)
                 .nfa_size_limit(None)
-                .hybrid_cache_capacity(256 * 1024),
+                .hybrid_cache_capacity(4 * 1024 * 1024),
         )
         .build(pattern)
+        .map_err(Box::new)
 }
 
 impl Scanner {

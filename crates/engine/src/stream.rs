@@ -98,6 +98,12 @@ impl<'s> StreamScan<'s> {
         self.work.stopped = false;
     }
 
+    /// The rules of the scanner this stream belongs to, indexed by
+    /// [`Match::rule_index`](crate::Match::rule_index).
+    pub fn scanner_rules(&self) -> &'s [layerleak_rules::Rule] {
+        &self.inner.rules
+    }
+
     /// Bytes fed since the last reset.
     pub fn offset(&self) -> u64 {
         self.work.base + self.filled as u64
@@ -347,7 +353,11 @@ impl Work {
             (s, e)
         } else {
             let (cache, caps) = self.caches[r].get_or_insert_with(|| new_cache(c));
-            c.regex().search_captures_with(cache, &Input::new(&buf[..hi]).span(s..hi), caps);
+            // The match is known to be exactly `s..e`: searching only that span, anchored, finds
+            // the same leftmost-first match (anything preferred over it would have won the first
+            // search) at a fraction of the cost of capturing over the whole window.
+            let input = Input::new(&buf[..hi]).range(s..e).anchored(Anchored::Yes);
+            c.regex().search_captures_with(cache, &input, caps);
             caps.get_group(c.secret_group).map_or((s, e), |g| (g.start, g.end))
         };
         let secret = &buf[ss..se];

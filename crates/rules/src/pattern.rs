@@ -68,20 +68,118 @@ impl PatternInfo {
 /// Whether every match of `hir` begins with one of `keywords` (ASCII case-insensitively).
 ///
 /// Then a keyword occurrence at `p` can only be the start of a match, and the engine
-/// searches anchored at `p` instead of scanning a window of `max_len` bytes before it. Found
-/// from the pattern's prefix literals: the set must be finite and each literal must start
-/// with a keyword. Look-arounds such as `\b` before the keyword do not consume bytes.
+/// searches anchored at `p` instead of scanning a window of `max_len` bytes before it.
+/// Decided from the pattern's leading literals, folded to lower case (so `(?i)` patterns
+/// qualify): each must start with a keyword. Look-arounds such as `\b` before the keyword
+/// consume nothing and are skipped.
 pub fn starts_with_keyword(hir: &Hir, keywords: &[String]) -> bool {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let seq = Extractor::new().kind(ExtractKind::Prefix).limit_total(4096).extract(hir);
-    let Some(literals) = seq.literals() else { return false };
     let lowered: Vec<Vec<u8>> =
         keywords.iter().map(|k| k.to_ascii_lowercase().into_bytes()).collect();
-    !literals.is_empty()
-        && literals.iter().all(|lit| {
-            let lit = lit.as_bytes().to_ascii_lowercase();
-            lowered.iter().any(|k| !k.is_empty() && lit.starts_with(k))
-        })
+    let settled = |lit: &[u8]| lowered.iter().any(|k| !k.is_empty() && lit.starts_with(k));
+    let Some(prefixes) = leading_literals(hir, &settled) else { return false };
+    !prefixes.is_empty() && prefixes.iter().all(|(lit, _)| settled(lit))
+}
+
+/// Most leading-literal sets this analysis tracks before it gives up.
+const MAX_PREFIXES: usize = 512;
+
+/// The lower-cased literal prefixes every match starts with, each with whether it is the
+/// whole match (`true`) or only its start; `None` when unknown or too many. A prefix stops
+/// growing once `settled` accepts it.
+fn leading_literals(hir: &Hir, settled: &dyn Fn(&[u8]) -> bool) -> Option<Vec<(Vec<u8>, bool)>> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(vec![(Vec::new(), true)]),
+        HirKind::Literal(lit) => Some(vec![(lit.0.to_ascii_lowercase(), true)]),
+        HirKind::Class(class) => {
+            let bytes = class_bytes(class)?;
+            Some(bytes.into_iter().map(|b| (vec![b], true)).collect())
+        }
+        HirKind::Capture(cap) => leading_literals(&cap.sub, settled),
+        HirKind::Repetition(rep) => {
+            let first = leading_literals(&rep.sub, settled)?;
+            let once = rep.max == Some(1);
+            // Either the first iteration's literals (whole only when there is exactly one
+            // iteration), or, when the repetition may be skipped, nothing at all.
+            let mut out: Vec<_> = first.into_iter().map(|(l, e)| (l, e && once)).collect();
+            if rep.min == 0 {
+                out.push((Vec::new(), true));
+            }
+            Some(out)
+        }
+        HirKind::Alternation(subs) => {
+            let mut all = Vec::new();
+            for sub in subs {
+                all.extend(leading_literals(sub, settled)?);
+                if all.len() > MAX_PREFIXES {
+                    return None;
+                }
+            }
+            Some(all)
+        }
+        HirKind::Concat(subs) => {
+            let mut acc: Vec<(Vec<u8>, bool)> = vec![(Vec::new(), true)];
+            for sub in subs {
+                if acc.iter().all(|(l, e)| !e || settled(l)) {
+                    break;
+                }
+                let Some(next) = leading_literals(sub, settled) else {
+                    // Unknown from here on: what we have are prefixes, not whole matches.
+                    acc.iter_mut().for_each(|(_, e)| *e = false);
+                    break;
+                };
+                let mut grown = Vec::new();
+                for (l, e) in &acc {
+                    if !e || settled(l) {
+                        grown.push((l.clone(), *e));
+                        continue;
+                    }
+                    for (n, ne) in &next {
+                        let mut joined = l.clone();
+                        joined.extend_from_slice(n);
+                        grown.push((joined, *ne));
+                    }
+                    if grown.len() > MAX_PREFIXES {
+                        return None;
+                    }
+                }
+                acc = grown;
+            }
+            Some(acc)
+        }
+    }
+}
+
+/// The bytes of a class, lower-cased and deduplicated, when there are at most four of them
+/// (`[Pp]`, `[us]`, `[_-]`); `None` for wider classes, which end the literal prefix.
+fn class_bytes(class: &regex_syntax::hir::Class) -> Option<Vec<u8>> {
+    use regex_syntax::hir::Class;
+    let mut bytes: Vec<u8> = match class {
+        Class::Bytes(c) => {
+            let mut v = Vec::new();
+            for r in c.ranges() {
+                if usize::from(r.end() - r.start()) + v.len() > 8 {
+                    return None;
+                }
+                v.extend(r.start()..=r.end());
+            }
+            v
+        }
+        Class::Unicode(c) => {
+            let mut v = Vec::new();
+            for r in c.ranges() {
+                let (s, e) = (u32::from(r.start()), u32::from(r.end()));
+                if e > 0x7f || (e - s) as usize + v.len() > 8 {
+                    return None;
+                }
+                v.extend((s..=e).map(|c| u8::try_from(c).expect("ASCII checked above")));
+            }
+            v
+        }
+    };
+    bytes.iter_mut().for_each(|b| *b = b.to_ascii_lowercase());
+    bytes.sort_unstable();
+    bytes.dedup();
+    (bytes.len() <= 4).then_some(bytes)
 }
 
 fn collect_captures(hir: &Hir, out: &mut Vec<(usize, Option<String>)>) {
@@ -127,6 +225,14 @@ mod tests {
         assert!(starts_with_keyword(&p(r"gh[us]_[A-Za-z0-9]{36}"), &kws(&["ghu_", "ghs_"])));
         // The keyword sits in the middle: not prefixed.
         assert!(!starts_with_keyword(&p(r"[a-z0-9]{6}-mid-[a-z0-9]{6}"), &kws(&["-mid-"])));
+        assert!(starts_with_keyword(
+            &p(r"(?i)(?:secret|token|(?:api|access|private)[_-]?key)\s{0,3}=\S{8,40}"),
+            &kws(&["secret", "token", "api", "access", "private"])
+        ));
+        assert!(!starts_with_keyword(
+            &p(r"(?i)(?:secret|token|(?:api|access|private)[_-]?key)\s{0,3}=\S{8,40}"),
+            &kws(&["secret", "token", "api_key", "access_key"])
+        ));
         // An optional prefix before the keyword: not every match starts with it.
         assert!(!starts_with_keyword(&p(r"(?:export\s)?TOKEN=[a-z]{8}"), &kws(&["token="])));
     }

@@ -1,0 +1,61 @@
+//! `layerleak scan-fs`: exit codes and redaction.
+
+use std::fs;
+
+use crate::common::{run, stderr, stdout};
+
+const TOKEN: &str = "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";
+
+fn tree_with_secret() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::create_dir_all(dir.path().join("app/config")).expect("mkdir");
+    fs::write(dir.path().join("app/config/.env"), format!("DEBUG=1\nGITHUB_TOKEN={TOKEN}\n"))
+        .expect("write");
+    fs::write(dir.path().join("app/README"), "nothing to see\n").expect("write");
+    dir
+}
+
+#[test]
+fn finding_exits_1_and_is_redacted() {
+    let dir = tree_with_secret();
+    let o = run(&["scan-fs", dir.path().to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(out.contains("app/config/.env:21: layerleak.github.1 [high]"), "{out}");
+    // The generic assignment rule sees the same value: one finding, the specific rule.
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("ghp_…[40 bytes]"), "{out}");
+    assert!(!out.contains(TOKEN) && !err.contains(TOKEN), "the secret leaked:\n{out}\n{err}");
+    assert!(
+        !out.contains(&TOKEN[4..12]) && !err.contains(&TOKEN[4..12]),
+        "part of the secret leaked"
+    );
+}
+
+#[test]
+fn show_secrets_prints_the_value() {
+    let dir = tree_with_secret();
+    let o = run(&["scan-fs", "--show-secrets", dir.path().to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains(TOKEN));
+}
+
+#[test]
+fn clean_tree_exits_0() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(dir.path().join("a.txt"), "password = os.environ['PASSWORD']\n").expect("write");
+    let o = run(&["scan-fs", dir.path().to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stderr(&o).contains("scanned 1 files"), "{}", stderr(&o));
+}
+
+#[test]
+fn unreadable_path_exits_2_even_with_findings() {
+    let dir = tree_with_secret();
+    let missing = dir.path().join("does-not-exist");
+    let o =
+        run(&["scan-fs", dir.path().to_str().expect("utf-8"), missing.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does-not-exist"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("layerleak.github.1"));
+}

@@ -1,0 +1,292 @@
+//! Legacy `docker save` archives: `manifest.json`, `<config>.json`, `<id>/layer.tar`.
+//!
+//! Docker ≥ 25 archives also contain an OCI image layout and are read as one (see
+//! [`open_path`](crate::open_path)); this module handles the archives older Docker,
+//! Podman and `skopeo copy docker-archive:` write.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use serde::Deserialize;
+
+use crate::config::ImageConfig;
+use crate::digest::{Algorithm, Digest, Hasher};
+use crate::error::{Error, Result};
+use crate::manifest::{Descriptor, media_type};
+use crate::platform::PlatformSelector;
+use crate::resolved::{Parts, ResolvedImage};
+use crate::sniff::Compression;
+use crate::source::{BlobOpener, ImageSource, SourceInfo};
+use crate::storage::{MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, Storage};
+
+/// The file listing the images of a `docker save` archive.
+pub(crate) const MANIFEST_FILE: &str = "manifest.json";
+
+/// Digest → member name, for every blob that [`ImageSource::resolve`] described.
+type MemberMap = Arc<RwLock<HashMap<Digest, String>>>;
+
+/// A legacy `docker save` archive.
+///
+/// There are no content-addressed manifests, so descriptors are derived:
+/// - the config's digest comes from its name (`<hex>.json`), checked against the bytes,
+///   or, for names that are not digests, is computed from them;
+/// - a layer's digest comes from its name when that is a digest (`<hex>.tar`,
+///   `blobs/sha256/<hex>`); otherwise (`<id>/layer.tar`) it is the layer's `diff_id` when
+///   the member is an uncompressed tar (the `diff_id` *is* the digest of the uncompressed
+///   tar), and only for a compressed member with no digest in its name is the member hashed
+///   once during `resolve`;
+/// - a layer's media type is sniffed from its first bytes (such layers are normally plain
+///   tar, but the bytes decide).
+#[derive(Debug)]
+pub(crate) struct DockerSave {
+    info: SourceInfo,
+    storage: Storage,
+    members: MemberMap,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(rename = "Config")]
+    config: String,
+    #[serde(rename = "RepoTags", default)]
+    repo_tags: Option<Vec<String>>,
+    #[serde(rename = "Layers", default)]
+    layers: Vec<String>,
+}
+
+impl DockerSave {
+    pub(crate) fn new(info: SourceInfo, storage: Storage) -> DockerSave {
+        DockerSave { info, storage, members: MemberMap::default() }
+    }
+
+    fn remember(&self, digest: &Digest, member: &str) {
+        self.members
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(digest.clone(), member.to_owned());
+    }
+
+    fn resolve_entry(&self, entry: Entry, selector: &PlatformSelector) -> Result<ResolvedImage> {
+        let names = entry.repo_tags.unwrap_or_default();
+        let label = match names.first() {
+            Some(name) => format!("{} ({name})", self.info.location),
+            None => self.info.location.clone(),
+        };
+        let missing = |member: &str| Error::MemberNotFound {
+            image: label.clone(),
+            member: member.to_owned(),
+        };
+
+        let bytes = self
+            .storage
+            .read_file(&entry.config, &label, MAX_CONFIG_BYTES)?
+            .ok_or_else(|| missing(&entry.config))?;
+        let computed = Digest::sha256_of(&bytes);
+        let digest = match digest_from_name(&entry.config) {
+            Some(named) if named.algorithm() == Algorithm::Sha256 && named != computed => {
+                return Err(Error::DigestMismatch { expected: named, actual: computed });
+            }
+            Some(named) if named.algorithm() == Algorithm::Sha256 => named,
+            _ => computed,
+        };
+        self.remember(&digest, &entry.config);
+        let config = ImageConfig::from_json(&bytes, &digest, &label)?;
+        let config_descriptor = Descriptor {
+            media_type: media_type::DOCKER_CONFIG.to_owned(),
+            digest,
+            size: bytes.len() as u64,
+            platform: None,
+            annotations: Default::default(),
+        };
+
+        let platform = config.platform();
+        if let Some(platform) = &platform
+            && selector.select(std::slice::from_ref(platform)).is_empty()
+        {
+            return Err(Error::NoMatchingPlatform {
+                image: label,
+                requested: selector.describe(),
+                available: vec![platform.to_string()],
+            });
+        }
+
+        let mut layers = Vec::with_capacity(entry.layers.len());
+        for (i, member) in entry.layers.iter().enumerate() {
+            layers.push(self.layer_descriptor(member, config.rootfs.diff_ids.get(i), &label)?);
+        }
+        let parts = Parts {
+            names,
+            manifest_digest: None,
+            manifest_media_type: None,
+            platform,
+            config_descriptor,
+            config,
+        };
+        Ok(ResolvedImage::assemble(parts, layers))
+    }
+
+    fn layer_descriptor(
+        &self,
+        member: &str,
+        diff_id: Option<&Digest>,
+        label: &str,
+    ) -> Result<Descriptor> {
+        let named = digest_from_name(member);
+        let descriptor = |digest: Digest, media: &str, size| Descriptor {
+            media_type: media.to_owned(),
+            digest,
+            size,
+            platform: None,
+            annotations: Default::default(),
+        };
+        let Some((mut reader, size)) = self.storage.open(member, label)? else {
+            // Describe the missing layer anyway when its digest is known, so the error
+            // comes from `open_blob` and the image's other layers can still be read.
+            return match named.or_else(|| diff_id.cloned()) {
+                Some(digest) => Ok(descriptor(digest, media_type::DOCKER_LAYER_TAR, 0)),
+                None => Err(Error::MemberNotFound {
+                    image: label.to_owned(),
+                    member: member.to_owned(),
+                }),
+            };
+        };
+        let io_error = |source| Error::Io { path: self.storage.path().join(member), source };
+        let mut head = [0u8; 6];
+        let head_len = read_head(&mut reader, &mut head).map_err(io_error)?;
+        let compression = Compression::sniff(&head[..head_len]);
+        let media = match compression {
+            Compression::Gzip => media_type::DOCKER_LAYER_GZIP,
+            Compression::Zstd => media_type::OCI_LAYER_ZSTD,
+            _ => media_type::DOCKER_LAYER_TAR,
+        };
+        let digest = match (named, diff_id) {
+            (Some(named), _) => named,
+            (None, Some(diff_id)) if compression == Compression::None => diff_id.clone(),
+            _ => {
+                // Rare: a compressed layer whose name is no digest. Hash it once.
+                let mut hasher = Hasher::new(Algorithm::Sha256);
+                hasher.update(&head[..head_len]);
+                let mut buf = vec![0u8; 64 * 1024];
+                loop {
+                    let n = reader.read(&mut buf).map_err(io_error)?;
+                    if n == 0 {
+                        break;
+                    }
+                    hasher.update(&buf[..n]);
+                }
+                hasher.finish()
+            }
+        };
+        self.remember(&digest, member);
+        Ok(descriptor(digest, media, size))
+    }
+}
+
+impl ImageSource for DockerSave {
+    fn describe(&self) -> &SourceInfo {
+        &self.info
+    }
+
+    fn resolve(&mut self, platform: &PlatformSelector) -> Result<Vec<ResolvedImage>> {
+        let location = &self.info.location;
+        let bytes = self
+            .storage
+            .read_file(MANIFEST_FILE, location, MAX_MANIFEST_BYTES)?
+            .ok_or_else(|| Error::MemberNotFound {
+                image: location.clone(),
+                member: MANIFEST_FILE.to_owned(),
+            })?;
+        let entries: Vec<Entry> =
+            serde_json::from_slice(&bytes).map_err(|source| Error::MalformedManifest {
+                image: location.clone(),
+                what: "manifest.json",
+                location: MANIFEST_FILE.to_owned(),
+                source,
+            })?;
+        if entries.is_empty() {
+            return Err(Error::NoImages {
+                image: location.clone(),
+                reason: "manifest.json lists no images".to_owned(),
+            });
+        }
+        entries.into_iter().map(|entry| self.resolve_entry(entry, platform)).collect()
+    }
+
+    fn blob_opener(&self) -> Arc<dyn BlobOpener> {
+        Arc::new(LegacyOpener {
+            storage: self.storage.clone(),
+            image: self.info.location.clone(),
+            members: Arc::clone(&self.members),
+        })
+    }
+}
+
+/// Opens the members [`DockerSave::resolve`] described.
+#[derive(Debug)]
+struct LegacyOpener {
+    storage: Storage,
+    image: String,
+    members: MemberMap,
+}
+
+impl BlobOpener for LegacyOpener {
+    fn open(&self, desc: &Descriptor) -> Result<Box<dyn Read + Send>> {
+        let member =
+            self.members.read().unwrap_or_else(PoisonError::into_inner).get(&desc.digest).cloned();
+        match member {
+            Some(member) => self.storage.open_blob(desc, &member, &self.image),
+            None => {
+                Err(Error::BlobNotFound { image: self.image.clone(), digest: desc.digest.clone() })
+            }
+        }
+    }
+}
+
+/// The digest a member name spells, if any: `<hex>.tar`, `<hex>.json`, `<hex>/layer.tar`
+/// is *not* one (that hex is a legacy v1 id), `blobs/sha256/<hex>` is.
+fn digest_from_name(name: &str) -> Option<Digest> {
+    let name = name.trim_start_matches("./");
+    if let Some(rest) = name.strip_prefix("blobs/") {
+        let (alg, hex) = rest.split_once('/')?;
+        return Digest::parse(&format!("{alg}:{hex}")).ok();
+    }
+    let stem = name.strip_suffix(".tar").or_else(|| name.strip_suffix(".json"))?;
+    let stem = stem.strip_prefix("sha256:").unwrap_or(stem);
+    if stem.contains('/') {
+        return None;
+    }
+    Digest::from_hex(Algorithm::Sha256, stem)
+}
+
+/// Reads up to `buf.len()` bytes, fewer only at end of stream.
+fn read_head(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_in_member_names() {
+        let hex = Digest::sha256_of(b"x").hex().to_owned();
+        assert_eq!(
+            digest_from_name(&format!("{hex}.tar")).map(|d| d.hex().to_owned()),
+            Some(hex.clone())
+        );
+        assert!(digest_from_name(&format!("blobs/sha256/{hex}")).is_some());
+        assert!(digest_from_name(&format!("{hex}/layer.tar")).is_none());
+        assert!(digest_from_name("abc.tar").is_none());
+        assert!(digest_from_name("blobs/sha256/../../x").is_none());
+    }
+}

@@ -1,0 +1,169 @@
+//! Where a local image's files live: a directory or an indexed tar archive.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::manifest::Descriptor;
+use crate::tar_index::TarIndex;
+use crate::verify::VerifyingReader;
+
+/// The most bytes of an index or manifest read into memory (the registry limit is 4 MiB).
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+/// The most bytes of an image config read into memory; long histories make configs big.
+pub(crate) const MAX_CONFIG_BYTES: u64 = 32 << 20;
+
+/// A readable blob or file with its stored length.
+pub(crate) type Opened = (Box<dyn Read + Send>, u64);
+
+/// A directory or an indexed archive, addressed by relative names (`index.json`,
+/// `blobs/sha256/…`, `<id>/layer.tar`). Cheap to clone and shareable across threads.
+#[derive(Clone, Debug)]
+pub(crate) enum Storage {
+    Dir(PathBuf),
+    Tar(Arc<TarIndex>),
+}
+
+impl Storage {
+    /// The directory or archive path.
+    pub(crate) fn path(&self) -> &Path {
+        match self {
+            Storage::Dir(dir) => dir,
+            Storage::Tar(index) => index.path(),
+        }
+    }
+
+    /// Whether a file of that name exists.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        match self {
+            Storage::Dir(dir) => is_safe(name) && dir.join(name).is_file(),
+            Storage::Tar(index) => index.get(name).is_some(),
+        }
+    }
+
+    /// Opens the file `name`, or `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnsafeMemberPath`] when, in a directory, the name is absolute or climbs with
+    /// `..` (names come from untrusted `manifest.json`); [`Error::Io`] on other failures.
+    pub(crate) fn open(&self, name: &str, image: &str) -> Result<Option<Opened>> {
+        match self {
+            Storage::Dir(dir) => {
+                if !is_safe(name) {
+                    return Err(Error::UnsafeMemberPath {
+                        image: image.to_owned(),
+                        member: name.to_owned(),
+                    });
+                }
+                let path = dir.join(name);
+                let io_error = |source| Error::Io { path: path.clone(), source };
+                let file = match File::open(&path) {
+                    Ok(file) => file,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                    Err(e) => return Err(io_error(e)),
+                };
+                let meta = file.metadata().map_err(io_error)?;
+                if !meta.is_file() {
+                    return Ok(None);
+                }
+                Ok(Some((Box::new(BufReader::with_capacity(64 * 1024, file)), meta.len())))
+            }
+            Storage::Tar(index) => {
+                let Some(member) = index.get(name) else { return Ok(None) };
+                let reader = index
+                    .open(member)
+                    .map_err(|source| Error::Io { path: index.path().to_owned(), source })?;
+                Ok(Some((Box::new(reader), member.size)))
+            }
+        }
+    }
+
+    /// Opens the blob `desc` stored under `name`, wrapped in a [`VerifyingReader`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::BlobNotFound`] naming the digest and `image` when there is no such file.
+    pub(crate) fn open_blob(
+        &self,
+        desc: &Descriptor,
+        name: &str,
+        image: &str,
+    ) -> Result<Box<dyn Read + Send>> {
+        let Some((reader, _)) = self.open(name, image)? else {
+            return Err(Error::BlobNotFound {
+                image: image.to_owned(),
+                digest: desc.digest.clone(),
+            });
+        };
+        Ok(Box::new(VerifyingReader::new(reader, desc.digest.clone(), desc.size)))
+    }
+
+    /// Reads a small blob whole, verified; `what` names it in errors.
+    pub(crate) fn read_blob(
+        &self,
+        desc: &Descriptor,
+        name: &str,
+        image: &str,
+        what: &'static str,
+        limit: u64,
+    ) -> Result<Vec<u8>> {
+        if desc.size > limit {
+            return Err(Error::BlobTooLarge {
+                image: image.to_owned(),
+                what,
+                digest: desc.digest.clone(),
+                size: desc.size,
+                limit,
+            });
+        }
+        let mut reader = self.open_blob(desc, name, image)?;
+        let mut out = Vec::with_capacity(usize::try_from(desc.size).unwrap_or(0));
+        reader.read_to_end(&mut out).map_err(|e| Error::from_io(e, image, &desc.digest))?;
+        Ok(out)
+    }
+
+    /// Reads a small file without a digest (`index.json`, `manifest.json`) whole, or
+    /// `Ok(None)` when there is none.
+    pub(crate) fn read_file(&self, name: &str, image: &str, limit: u64) -> Result<Option<Vec<u8>>> {
+        let Some((reader, size)) = self.open(name, image)? else { return Ok(None) };
+        if size > limit {
+            return Err(Error::FileTooLarge {
+                image: image.to_owned(),
+                member: name.to_owned(),
+                size,
+                limit,
+            });
+        }
+        let mut out = Vec::new();
+        reader
+            .take(limit)
+            .read_to_end(&mut out)
+            .map_err(|source| Error::Io { path: self.path().join(name), source })?;
+        Ok(Some(out))
+    }
+}
+
+/// A relative name that stays inside its directory.
+fn is_safe(name: &str) -> bool {
+    !name.is_empty()
+        && Path::new(name)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_names() {
+        assert!(is_safe("blobs/sha256/abc"));
+        assert!(is_safe("./abc/layer.tar"));
+        for bad in ["", "/etc/passwd", "../x", "a/../../x"] {
+            assert!(!is_safe(bad), "{bad}");
+        }
+    }
+}

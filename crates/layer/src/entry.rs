@@ -1,0 +1,182 @@
+//! One member of a layer's tar stream.
+
+use std::fmt;
+use std::io::{self, Read};
+
+use bstr::{BStr, BString, ByteSlice};
+
+use crate::path::EntryPath;
+use crate::whiteout::Whiteout;
+
+/// The type of a tar entry, reduced to what a scanner needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EntryKind {
+    /// A regular file (including contiguous files and GNU sparse files, whose holes read
+    /// as zeros). The only kind whose content is worth scanning.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link; [`EntryMeta::link_target`] is the target, verbatim. No content.
+    Symlink,
+    /// A hard link to an earlier entry of the same archive; [`EntryMeta::link_target`] is
+    /// that entry's normalised path. No content: the bytes were delivered with the target,
+    /// so a scanner never scans them twice.
+    Hardlink,
+    /// Anything else (FIFO, character or block device, unknown types), with the raw tar
+    /// type byte.
+    Other(u8),
+}
+
+/// Something odd about an entry that a caller may want to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EntryIssue {
+    /// The name started with `/`.
+    AbsolutePath,
+    /// The name contains `..` (path traversal). The content is still delivered.
+    ParentComponent,
+    /// The entry uses PAX-format sparse records (`GNU.sparse.*`), which are not expanded:
+    /// the content is delivered in its stored form (data blocks, possibly preceded by the
+    /// sparse map), so it is still scanned but offsets may not match the file's.
+    PaxSparse,
+}
+
+/// Everything known about an entry except its content (cheap to clone and keep).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryMeta {
+    pub(crate) path: EntryPath,
+    pub(crate) kind: EntryKind,
+    pub(crate) size: u64,
+    pub(crate) mode: u32,
+    pub(crate) link_target: Option<BString>,
+    pub(crate) whiteout: Option<Whiteout>,
+    pub(crate) header_offset: u64,
+    pub(crate) issues: Vec<EntryIssue>,
+}
+
+impl EntryMeta {
+    /// The normalised path (GNU and PAX long names are honoured).
+    #[must_use]
+    pub fn path(&self) -> &EntryPath {
+        &self.path
+    }
+
+    /// The entry type.
+    #[must_use]
+    pub fn kind(&self) -> EntryKind {
+        self.kind
+    }
+
+    /// The content size in bytes, after PAX `size` overrides and GNU sparse expansion.
+    #[must_use]
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The permission bits (0 if the header's field is unreadable).
+    #[must_use]
+    pub fn mode(&self) -> u32 {
+        self.mode
+    }
+
+    /// The link target: verbatim for a symlink, normalised for a hard link.
+    #[must_use]
+    pub fn link_target(&self) -> Option<&BStr> {
+        self.link_target.as_ref().map(|t| t.as_bstr())
+    }
+
+    /// The whiteout this entry stands for, if it is one. A whiteout entry is empty; its
+    /// *name* deletes something from lower layers.
+    #[must_use]
+    pub fn whiteout(&self) -> Option<&Whiteout> {
+        self.whiteout.as_ref()
+    }
+
+    /// Whether this is a `.wh.NAME` whiteout.
+    #[must_use]
+    pub fn is_whiteout(&self) -> bool {
+        matches!(self.whiteout, Some(Whiteout::File(_)))
+    }
+
+    /// Whether this is a `.wh..wh..opq` opaque-directory marker.
+    #[must_use]
+    pub fn is_opaque_whiteout(&self) -> bool {
+        matches!(self.whiteout, Some(Whiteout::Opaque(_)))
+    }
+
+    /// Whether the content should be scanned: a regular file that is not a whiteout.
+    #[must_use]
+    pub fn has_content(&self) -> bool {
+        self.kind == EntryKind::File && self.whiteout.is_none()
+    }
+
+    /// Offset of the entry's header in the uncompressed tar stream (for a long name, the
+    /// header that follows the GNU/PAX extension records).
+    #[must_use]
+    pub fn header_offset(&self) -> u64 {
+        self.header_offset
+    }
+
+    /// Oddities worth reporting (see [`EntryIssue`]); empty for a normal entry.
+    #[must_use]
+    pub fn issues(&self) -> &[EntryIssue] {
+        &self.issues
+    }
+}
+
+/// An entry of a layer, delivered by [`walk`](crate::walk()), with its content as a stream.
+///
+/// `Entry` implements [`Read`]: reading yields the entry's data, at most
+/// [`size`](EntryMeta::size) bytes, straight from the layer stream (never buffered whole).
+/// The data is only available while the visitor runs; whatever the visitor does not read is
+/// skipped when it returns.
+///
+/// Only [`EntryKind::File`] entries carry content (see [`EntryMeta::has_content`]).
+pub struct Entry<'a> {
+    pub(crate) meta: EntryMeta,
+    pub(crate) reader: &'a mut dyn Read,
+}
+
+impl<'a> Entry<'a> {
+    /// The entry's metadata.
+    #[must_use]
+    pub fn meta(&self) -> &EntryMeta {
+        &self.meta
+    }
+
+    /// Shortcut for `self.meta().path()`.
+    #[must_use]
+    pub fn path(&self) -> &EntryPath {
+        &self.meta.path
+    }
+
+    /// Shortcut for `self.meta().kind()`.
+    #[must_use]
+    pub fn kind(&self) -> EntryKind {
+        self.meta.kind
+    }
+
+    /// Shortcut for `self.meta().whiteout()`.
+    #[must_use]
+    pub fn whiteout(&self) -> Option<&Whiteout> {
+        self.meta.whiteout.as_ref()
+    }
+
+    /// Split into the metadata and the content reader.
+    pub fn into_parts(self) -> (EntryMeta, &'a mut dyn Read) {
+        (self.meta, self.reader)
+    }
+}
+
+impl Read for Entry<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.reader.read(buf)
+    }
+}
+
+impl fmt::Debug for Entry<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry").field("meta", &self.meta).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests of `layerleak-layer`. Every fixture is built in code.
+
+mod common;
+mod compression;
+mod index;
+mod nested;
+mod text;
+mod walk;
