@@ -35,20 +35,12 @@ X_U = r'''\s"'`\\<>{}()\[\];,&|.#$:'''
 Y_U = r'''\-$%@*=+/:!?~^'''
 P_U = ['password', 'your', '123456', 'abcd', 'test']
 
-def needs_digit_or_symbol(X):
-    """Tail of a generic value: it holds a digit, or a symbol and no '/'. An all-letter value
-    is a word or an identifier ("Passwort", "new_password"); a '/'-separated value without a
-    digit is a path or a route ("cms/sites/passwords#update"). Only the tail is checked, so a
-    value whose only digit or symbol is its first character is missed."""
-    X = X + BIN
-    def tail(need, n):
-        assert need == 0
-        return (r'''(?:[^%s]{0,%d}[0-9][^%s]{0,%d}|[A-Za-z_\-=]{0,%d}[^%sA-Za-z0-9_\-/=][^%s/]{0,%d})'''
-                % (X, n, X, n, n, X, X, n))
-    return tail
-
+# The "holds a digit or a symbol" requirement is checked by the engine after the match
+# (`secret_must_contain = "digit_or_symbol"` on the rules that use these values): spelled out
+# in the pattern, the choice of where the digit sits made the lazy DFA explode (70-90 us per
+# candidate instead of about 5).
 def quoted(lo=1, hi=100, prefixes=P_Q):
-    return value(X_Q, Y_Q, prefixes=prefixes, lo=lo, hi=hi, tail=needs_digit_or_symbol(X_Q))
+    return value(X_Q, Y_Q, prefixes=prefixes, lo=lo, hi=hi, tail_extra=BIN)
 
 def unquoted(hi=100, prefixes=P_U):
-    return value(X_U, Y_U, prefixes=prefixes, lo=1, hi=hi, tail=needs_digit_or_symbol(X_U))
+    return value(X_U, Y_U, prefixes=prefixes, lo=1, hi=hi, tail_extra=BIN)

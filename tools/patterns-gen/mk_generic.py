@@ -48,7 +48,7 @@ REFS_PW = [
     'pub password: windows_sys::core::PCWSTR,', 'this.password = defaultPassword1;', 'fn connect(user: &str, password: Secret2) -> Result<()>', '__mvncomp "username= message= passphrase= password= scmVersion= $(x)"', 'PASSWORD=DB_PASS_DEFAULT', 'PWD=/home/app', 'password: "&lt;YOURPASSWROD&gt;"',
 ]
 g = []
-g.append(dict(id='layerleak.generic.1', name='Generic Password Assignment (quoted)',
+g.append(dict(id='layerleak.generic.1', secret_must_contain='digit_or_symbol', name='Generic Password Assignment (quoted)',
     pattern=q_pattern(PW_NAME) + r'''(?P<secret>''' + QV + r''')''' + Q_END,
     keywords=['pass', 'pwd'], min_entropy=2.8, confidence='medium', generic=True, categories=['generic', 'password'],
     description='A quoted string assigned to, compared with or passed as a password/passwd/pwd/passphrase: source code, JSON, YAML, TOML, INI, XML attributes. Check what it protects and change it.',
@@ -64,7 +64,7 @@ g.append(dict(id='layerleak.generic.1', name='Generic Password Assignment (quote
     negatives=PLACEHOLDERS_PW + REFS_PW + ['password = "123"', "user = 'Aladdin'\npassword = 'open_sesame'", '"password": "Wachtwoord",',
                                            'confirm_password: "confirmPassword"', "put '/forgot-password' => \"cms/sites/passwords#update\", as: 'update_password'",
                                            "password: 'thisismypassword'"]))
-g.append(dict(id='layerleak.generic.2', name='Generic Password Assignment (unquoted)',
+g.append(dict(id='layerleak.generic.2', secret_must_contain='digit_or_symbol', name='Generic Password Assignment (unquoted)',
     pattern=r'''(?i)''' + PW_NAME + U_SEP + r'''(?P<secret>''' + UV + r''')''' + U_END,
     keywords=['pass', 'pwd'], min_entropy=2.8, confidence='low', generic=True, categories=['generic', 'password'],
     description='An unquoted value assigned to a password/passwd/pwd/passphrase key: .env files, shell exports, Dockerfile ENV/ARG, properties, YAML, URL query strings. Values must contain a digit or symbol (an all-letter unquoted value is usually an identifier). Check what it protects and change it.',
@@ -97,7 +97,7 @@ REFS_SK = [
     'secret: my-app-secret', 'apiKey: ApiKeyFromVaultReference', 'pub fn new(token: X509RequestInheritOptions, x: u32)',
     'token: super::super::Foundation::HANDLE,', 'pub const InheritPrivateKey: X509RequestInheritOptions = 3i32;', 'var tokens = ["token", "access_token", "refresh_token2"];',
 ]
-g.append(dict(id='layerleak.generic.3', name='Generic Secret, Token or API Key Assignment (quoted)',
+g.append(dict(id='layerleak.generic.3', secret_must_contain='digit_or_symbol', name='Generic Secret, Token or API Key Assignment (quoted)',
     pattern=q_pattern(SK_NAME) + r'''(?P<secret>''' + QV + r''')''' + Q_END,
     keywords=SK_KW, min_entropy=3.5, confidence='medium', generic=True, categories=['generic', 'api'],
     description='A quoted high-entropy value assigned to a *secret, *token or *_key (api, access, app, auth, client, encryption, signing, master, private, secret) name. Find the service it belongs to and revoke it there.',
@@ -107,7 +107,7 @@ g.append(dict(id='layerleak.generic.3', name='Generic Secret, Token or API Key A
               "config.encryption_key = '" + base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode() + "'",
               "os.environ.setdefault('STRIPE_SECRET', '" + rnd(30, ALNUM, r) + "')"],
     negatives=PLACEHOLDERS_SK + HASHES + REFS_SK))
-g.append(dict(id='layerleak.generic.4', name='Generic Secret, Token or API Key Assignment (unquoted)',
+g.append(dict(id='layerleak.generic.4', secret_must_contain='digit_or_symbol', name='Generic Secret, Token or API Key Assignment (unquoted)',
     pattern=r'''(?i)''' + SK_NAME + U_SEP + r'''(?:base64:)?(?P<secret>''' + UV + r''')''' + U_END,
     keywords=SK_KW, min_entropy=3.5, confidence='low', generic=True, categories=['generic', 'api'],
     description='An unquoted high-entropy value (with a digit or symbol) assigned to a *secret, *token or *_key name in .env files, shell exports, Dockerfile ENV, YAML or properties. Find the service it belongs to and revoke it there.',
@@ -150,7 +150,7 @@ g.append(dict(id='layerleak.generic.6', name='Password or Secret in an XML Eleme
                '<password>changeme</password>', '<secret>my secret</secret>', '<token>' + hexs(40, r) + '</token>']))
 
 SP_NAME = r'''(?:\bENV[ \t]{1,8}[A-Za-z0-9_]{0,60}(?:PASSWORD|PASSWD|_PASS|_PWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|SECRET_?KEY)|--(?:password|passwd|passphrase|token|secret|api-key|access-key|secret-key))'''
-g.append(dict(id='layerleak.generic.7', name='Password or Secret after ENV or a Command-Line Flag',
+g.append(dict(id='layerleak.generic.7', secret_must_contain='digit_or_symbol', name='Password or Secret after ENV or a Command-Line Flag',
     pattern=r'''(?i)''' + SP_NAME + r'''[ \t]{1,8}["']?(?P<secret>''' + UV + r''')''' + U_END,
     keywords=['pass', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'accesskey', 'access_key', 'access-key'], min_entropy=3.0, confidence='low', generic=True,
     categories=['generic', 'password'],
@@ -169,8 +169,9 @@ write('/work/main/patterns/generic.toml', '''
 #  - the value may not start with a reference or template opener ($ % < { [ ( & * # / @ ...);
 #  - unquoted values may not contain '.', ':', '$', brackets or commas (env.X, getPassword(),
 #    ENV["X"], a::B, shell $VAR), and must end the line or be followed by a comment or a quote;
-#  - every value needs a digit or a symbol other than '=': an all-letter value is a word or an
-#    identifier ("Passwort", "new_password"), and a value with '/' needs a digit (routes, paths);
+#  - every value needs a digit or a symbol other than '=' (secret_must_contain, checked by the
+#    engine): an all-letter value is a word or an identifier ("Passwort", "new_password"),
+#    and a value with '/' needs a digit (routes, paths);
 #  - values starting with common placeholder words are rejected (password..., your...,
 #    123456..., abcd..., test..., dummy..., replace..., redacted..., http...);
 #  - min_entropy 2.8 (human-chosen passwords; 3.0 would drop most 8-10 character ones with a

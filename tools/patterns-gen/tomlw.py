@@ -30,6 +30,8 @@ def rule(r):
     if r.get('validator'):
         lines.append('validator = ' + q(r['validator']))
     lines.append('confidence = ' + q(r['confidence']))
+    if r.get('secret_must_contain'):
+        lines.append('secret_must_contain = ' + q(r['secret_must_contain']))
     if r.get('generic'):
         lines.append('generic = true')
     lines.append('categories = [' + ', '.join(q(k) for k in r.get('categories', [])) + ']')

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(name = "layerleak", version, about, propagate_version = true)]
 #[command(
-    after_help = "Exit codes: 0 success / no findings, 1 findings or failed checks, 2 error."
+    after_help = "Exit codes: 0 success / no findings, 1 findings or failed checks, 2 error or incomplete scan."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -17,12 +17,66 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
+    /// Scan a container image on disk: every layer (deleted and overwritten files too),
+    /// nested archives, and the image config (ENV, LABEL, history, build args).
+    #[command(after_help = SCAN_AFTER_HELP)]
+    Scan(ScanArgs),
     /// Scan files and directories as raw bytes (no image awareness: a stopgap until image
     /// sources land). Secrets are redacted unless --show-secrets.
     ScanFs(ScanFsArgs),
     /// Inspect and check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+}
+
+const SCAN_AFTER_HELP: &str = "\
+Secrets are redacted everywhere by default, including where the output echoes a history
+line, an ENV entry or a path that contains them; --show-secrets prints them in full.
+
+Exit codes:
+  0  no findings, and everything was scanned
+  1  findings
+  2  the scan is incomplete (a layer, blob or nested file could not be read: the report
+     lists what and where) or an error occurred; this wins over 1";
+
+#[derive(Args, Debug)]
+pub(crate) struct ScanArgs {
+    /// The image: a `docker save` tarball, an OCI image layout directory, or an oci-archive
+    /// tarball.
+    pub(crate) path: PathBuf,
+    /// Scan this platform of a multi-platform image [default: linux/amd64, or the only
+    /// platform present].
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
+    pub(crate) platform: Option<layerleak_image::Platform>,
+    /// Scan every platform of a multi-platform image (a layer shared by several is scanned
+    /// once).
+    #[arg(long, conflicts_with = "platform")]
+    pub(crate) all_platforms: bool,
+    /// Output format: text for people, json for machines (one document).
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub(crate) format: ScanFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Print secret values in full.
+    #[arg(long)]
+    pub(crate) show_secrets: bool,
+    /// Worker threads for layers [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub(crate) jobs: Option<usize>,
+    /// Load rules from this directory of TOML files instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) rules_dir: Option<PathBuf>,
+}
+
+fn parse_platform(value: &str) -> Result<layerleak_image::Platform, String> {
+    layerleak_image::Platform::parse(value).map_err(|e| e.to_string())
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScanFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args, Debug)]

@@ -2,6 +2,7 @@
 
 mod args;
 mod cmd_rules;
+mod cmd_scan;
 mod cmd_scan_fs;
 mod redact;
 
@@ -13,6 +14,7 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let result = match cli.command {
         args::Command::Rules(cmd) => cmd_rules::run(cmd),
+        args::Command::Scan(args) => cmd_scan::run(&args),
         args::Command::ScanFs(args) => cmd_scan_fs::run(&args),
     };
     match result {

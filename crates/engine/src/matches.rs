@@ -38,6 +38,8 @@ pub enum Rejection {
         /// The rule's threshold.
         min: f32,
     },
+    /// The secret lacks a character class the rule requires (`secret_must_contain`).
+    MissingRequiredCharacter,
     /// A generic rule's value looks like a hash, id, path or reference.
     NotSecretLike,
     /// The rule's validator rejected the structure.

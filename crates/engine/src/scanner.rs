@@ -138,8 +138,8 @@ pub(crate) struct CompiledRule {
     /// `p` starts no earlier than `p + min_keyword_len - max_len`.
     pub(crate) min_keyword_len: u64,
     pub(crate) secret_group: usize,
-    /// Every match starts with a keyword: candidates are tried anchored.
-    pub(crate) keyword_prefixed: bool,
+    /// Every match holds a keyword at this offset: a candidate is one anchored attempt.
+    pub(crate) keyword_offset: Option<u64>,
 }
 
 impl CompiledRule {
@@ -151,7 +151,7 @@ impl CompiledRule {
             max_len: rule.max_len() as u64,
             min_keyword_len: min_keyword_len as u64,
             secret_group: rule.secret_group(),
-            keyword_prefixed: rule.is_keyword_prefixed(),
+            keyword_offset: rule.keyword_offset().map(|o| o as u64),
         };
         if eager {
             let regex = build_regex(rule.pattern())

@@ -15,8 +15,9 @@
 //! after `p` are left for their own keyword. Windows are fixed in absolute offsets, so the
 //! result does not depend on how the stream was cut into chunks.
 //!
-//! When every match of a rule begins with one of its keywords (found from the pattern's
-//! prefix literals), the window shrinks to one anchored attempt at `p`.
+//! When every match of a rule holds a keyword at a fixed offset `d` from its start (found
+//! from the pattern's leading literals; usually `d = 0`), the window shrinks to one anchored
+//! attempt at `p - d`.
 //!
 //! A keyword is only handled once the buffer holds `max_len + 1` bytes past it, and the
 //! buffer keeps `max_len + 1` bytes before the first unhandled keyword: that is the
@@ -269,10 +270,17 @@ impl Work {
             return Ok(true);
         }
         let hi = self.rel((p + c.max_len + 1).min(end));
-        if c.keyword_prefixed {
-            // Every match starts with a keyword, so the only match this keyword can be part
-            // of starts exactly here: one anchored attempt, no window to the left.
-            let at = self.rel(p);
+        if let Some(offset) = c.keyword_offset {
+            // Every match holds a keyword `offset` bytes from its start, so the only match
+            // this keyword can anchor starts at `p - offset`: one anchored attempt, no window.
+            // (A keyword elsewhere inside a match leads to an attempt inside or after it,
+            // which `resume` or the anchoring rejects; the match itself was found through
+            // the keyword at its offset.)
+            let Some(start) = p.checked_sub(offset) else { return Ok(true) };
+            if start < self.resume[r] || start < self.base {
+                return Ok(true);
+            }
+            let at = self.rel(start);
             let (cache, _) = self.caches[r].get_or_insert_with(|| new_cache(c));
             let input = Input::new(&buf[..hi]).span(at..hi).anchored(Anchored::Yes);
             let Some(m) = c.regex().search_with(cache, &input) else { return Ok(true) };
@@ -367,6 +375,8 @@ impl Work {
         let mut rejected = None;
         if is_placeholder(secret) {
             rejected = Some(Rejection::Placeholder);
+        } else if rule.secret_must_contain().is_some_and(|class| !class.is_met_by(secret)) {
+            rejected = Some(Rejection::MissingRequiredCharacter);
         } else if let Some(min) = rule.min_entropy()
             && entropy < min
         {

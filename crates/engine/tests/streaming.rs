@@ -43,7 +43,7 @@ examples = ["qqab"]
 id = "layerleak.t.5"
 name = "long block"
 pattern = '-----BEGIN T-----[A-Za-z0-9+/=\n]{16,400}-----END T-----'
-keywords = ["-----BEGIN T-----"]
+keywords = ["BEGIN T"]
 examples = ["-----BEGIN T-----\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END T-----"]
 "#;
 

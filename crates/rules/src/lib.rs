@@ -47,4 +47,4 @@ pub use lint::{MAX_ID_LEN, MIN_KEYWORD_LEN, check_sources};
 pub use pattern::{MAX_MATCH_LEN, PATTERN_UNICODE, PatternInfo};
 pub use rule::Rule;
 pub use rules::{Rules, embedded_sources, read_dir_sources};
-pub use syntax::{Confidence, Example, RuleFile, RuleSyntax, Validator};
+pub use syntax::{Confidence, Example, RuleFile, RuleSyntax, SecretClass, Validator};

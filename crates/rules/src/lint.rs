@@ -229,7 +229,7 @@ negative_examples = ["demo_short"]
         assert!(d.is_empty(), "{d:?}");
         assert_eq!(rules.len(), 1);
         assert_eq!(rules[0].max_len(), 25);
-        assert_eq!(rules[0].secret_group(), 1);
+        assert_eq!(rules[0].secret_group(), 0, "the secret is the whole match");
     }
 
     #[test]

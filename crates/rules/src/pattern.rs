@@ -57,6 +57,12 @@ impl PatternInfo {
             (None, 1) => Some(groups[0].0),
             (None, _) => None,
         };
+        // A secret group that spans the whole match (look-arounds aside) is the match itself:
+        // group 0 spares the engine a capture search per match.
+        let secret_group = match (secret_group, whole_match_group(hir)) {
+            (Some(g), Some(w)) if g == w => Some(0),
+            (g, _) => g,
+        };
         PatternInfo {
             max_len: props.maximum_len(),
             min_len: props.minimum_len().unwrap_or(0),
@@ -65,19 +71,26 @@ impl PatternInfo {
     }
 }
 
-/// Whether every match of `hir` begins with one of `keywords` (ASCII case-insensitively).
+/// The offset at which every match of `hir` holds one of `keywords` (ASCII
+/// case-insensitively), when there is one: `Some(0)` when every match begins with a keyword,
+/// `Some(5)` for `-----BEGIN RSA PRIVATE KEY-----…` with the keyword `BEGIN RSA PRIVATE KEY`.
 ///
-/// Then a keyword occurrence at `p` can only be the start of a match, and the engine
-/// searches anchored at `p` instead of scanning a window of `max_len` bytes before it.
-/// Decided from the pattern's leading literals, folded to lower case (so `(?i)` patterns
-/// qualify): each must start with a keyword. Look-arounds such as `\b` before the keyword
-/// consume nothing and are skipped.
-pub fn starts_with_keyword(hir: &Hir, keywords: &[String]) -> bool {
+/// Then a keyword occurrence at `p` can only belong to a match starting at `p - offset`, and
+/// the engine makes one anchored attempt there instead of scanning a window of `max_len` bytes
+/// before it. Decided from the pattern's leading literals, folded to lower case (so `(?i)`
+/// patterns qualify): each must contain a keyword, first at the same offset. Look-arounds
+/// such as `\b` consume nothing and are skipped.
+pub fn keyword_offset(hir: &Hir, keywords: &[String]) -> Option<usize> {
     let lowered: Vec<Vec<u8>> =
         keywords.iter().map(|k| k.to_ascii_lowercase().into_bytes()).collect();
-    let settled = |lit: &[u8]| lowered.iter().any(|k| !k.is_empty() && lit.starts_with(k));
-    let Some(prefixes) = leading_literals(hir, &settled) else { return false };
-    !prefixes.is_empty() && prefixes.iter().all(|(lit, _)| settled(lit))
+    let first_keyword = |lit: &[u8]| {
+        (0..lit.len()).find(|&i| lowered.iter().any(|k| !k.is_empty() && lit[i..].starts_with(k)))
+    };
+    let settled = |lit: &[u8]| first_keyword(lit).is_some();
+    let prefixes = leading_literals(hir, &settled)?;
+    let mut offsets = prefixes.iter().map(|(lit, _)| first_keyword(lit));
+    let first = offsets.next()??;
+    offsets.all(|o| o == Some(first)).then_some(first)
 }
 
 /// Most leading-literal sets this analysis tracks before it gives up.
@@ -182,6 +195,21 @@ fn class_bytes(class: &regex_syntax::hir::Class) -> Option<Vec<u8>> {
     (bytes.len() <= 4).then_some(bytes)
 }
 
+/// The capture group that is the whole pattern, ignoring zero-width assertions around it.
+fn whole_match_group(hir: &Hir) -> Option<usize> {
+    match hir.kind() {
+        HirKind::Capture(cap) => Some(cap.index as usize),
+        HirKind::Concat(subs) => {
+            let mut consuming = subs.iter().filter(|s| !matches!(s.kind(), HirKind::Look(_)));
+            match (consuming.next(), consuming.next()) {
+                (Some(only), None) => whole_match_group(only),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 fn collect_captures(hir: &Hir, out: &mut Vec<(usize, Option<String>)>) {
     match hir.kind() {
         HirKind::Capture(cap) => {
@@ -211,30 +239,38 @@ mod tests {
         assert_eq!(info(r"xab").secret_group, Some(0));
         assert_eq!(info(r"(a)(b)").secret_group, None);
         assert_eq!(info(r"(?:a)(b)").secret_group, Some(1));
+        // The secret is the whole match: no capture needed.
+        assert_eq!(info(r"\b(?P<secret>ghp_[a-z]{4})\b").secret_group, Some(0));
+        assert_eq!(info(r"(?P<secret>x(y))").secret_group, Some(0));
     }
 
     #[test]
-    fn keyword_prefixed_patterns_are_recognised() {
+    fn keyword_offsets_are_recognised() {
         let kws = |ks: &[&str]| ks.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
-        let p = |s: &str| parse(s).expect("test pattern should parse");
-        assert!(starts_with_keyword(&p(r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b"), &kws(&["ghp_"])));
-        assert!(starts_with_keyword(
-            &p(r"(?i)(?:password|passwd)\s{0,3}=(?P<secret>\S{8,64})"),
-            &kws(&["password", "passwd"])
-        ));
-        assert!(starts_with_keyword(&p(r"gh[us]_[A-Za-z0-9]{36}"), &kws(&["ghu_", "ghs_"])));
-        // The keyword sits in the middle: not prefixed.
-        assert!(!starts_with_keyword(&p(r"[a-z0-9]{6}-mid-[a-z0-9]{6}"), &kws(&["-mid-"])));
-        assert!(starts_with_keyword(
-            &p(r"(?i)(?:secret|token|(?:api|access|private)[_-]?key)\s{0,3}=\S{8,40}"),
-            &kws(&["secret", "token", "api", "access", "private"])
-        ));
-        assert!(!starts_with_keyword(
-            &p(r"(?i)(?:secret|token|(?:api|access|private)[_-]?key)\s{0,3}=\S{8,40}"),
-            &kws(&["secret", "token", "api_key", "access_key"])
-        ));
-        // An optional prefix before the keyword: not every match starts with it.
-        assert!(!starts_with_keyword(&p(r"(?:export\s)?TOKEN=[a-z]{8}"), &kws(&["token="])));
+        let off = |pat: &str, ks: &[&str]| {
+            keyword_offset(&parse(pat).expect("test pattern parses"), &kws(ks))
+        };
+        assert_eq!(off(r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b", &["ghp_"]), Some(0));
+        assert_eq!(
+            off(r"(?i)(?:password|passwd)\s{0,3}=(?P<secret>\S{8,64})", &["password", "passwd"]),
+            Some(0)
+        );
+        assert_eq!(off(r"gh[us]_[A-Za-z0-9]{36}", &["ghu_", "ghs_"]), Some(0));
+        let generic = r"(?i)(?:secret|token|(?:api|access|private)[_-]?key)\s{0,3}=\S{8,40}";
+        assert_eq!(off(generic, &["secret", "token", "api", "access", "private"]), Some(0));
+        // `apikey` and `api-key` contain none of these keywords.
+        assert_eq!(off(generic, &["secret", "token", "api_key", "access_key"]), None);
+        assert_eq!(
+            off(
+                r"-----BEGIN RSA PRIVATE KEY-----[A-Za-z0-9+/=\s]{60,100}-----END",
+                &["BEGIN RSA PRIVATE KEY"]
+            ),
+            Some(5)
+        );
+        // The keyword sits after a variable part: no fixed offset.
+        assert_eq!(off(r"[a-z0-9]{6}-mid-[a-z0-9]{6}", &["-mid-"]), None);
+        // An optional prefix before the keyword: two offsets.
+        assert_eq!(off(r"(?:export )?TOKEN=[a-z]{8}", &["token="]), None);
     }
 
     #[test]

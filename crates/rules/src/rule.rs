@@ -16,7 +16,7 @@ pub struct Rule {
     file: String,
     max_len: usize,
     secret_group: usize,
-    keyword_prefixed: bool,
+    keyword_offset: Option<usize>,
     structural_id: String,
 }
 
@@ -30,9 +30,9 @@ impl Rule {
     ) -> Option<Rule> {
         let max_len = info.max_len?;
         let secret_group = info.secret_group?;
-        let keyword_prefixed = crate::pattern::starts_with_keyword(hir, &syntax.keywords);
+        let keyword_offset = crate::pattern::keyword_offset(hir, &syntax.keywords);
         let structural_id = structural_id(&syntax.pattern);
-        Some(Rule { syntax, file, max_len, secret_group, keyword_prefixed, structural_id })
+        Some(Rule { syntax, file, max_len, secret_group, keyword_offset, structural_id })
     }
 
     /// The rule's id, e.g. `layerleak.github.1`.
@@ -70,6 +70,11 @@ impl Rule {
         self.syntax.validator
     }
 
+    /// A character class the secret must contain.
+    pub fn secret_must_contain(&self) -> Option<crate::SecretClass> {
+        self.syntax.secret_must_contain
+    }
+
     /// Whether the rule is generic (hash-, UUID- and identifier-like values are rejected).
     pub fn is_generic(&self) -> bool {
         self.syntax.generic
@@ -85,10 +90,10 @@ impl Rule {
         self.secret_group
     }
 
-    /// Whether every match begins with one of the keywords, so a keyword occurrence can only
-    /// start a match (see [`pattern::starts_with_keyword`](crate::pattern::starts_with_keyword)).
-    pub fn is_keyword_prefixed(&self) -> bool {
-        self.keyword_prefixed
+    /// The offset at which every match holds a keyword, if there is one (see
+    /// [`pattern::keyword_offset`](crate::pattern::keyword_offset)).
+    pub fn keyword_offset(&self) -> Option<usize> {
+        self.keyword_offset
     }
 
     /// The SHA-256 (hex) of the pattern: identifies what the rule matches, independent of

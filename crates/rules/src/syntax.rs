@@ -38,6 +38,10 @@ pub struct RuleSyntax {
     /// How sure a match of this rule is to be a real secret.
     #[serde(default)]
     pub confidence: Confidence,
+    /// A character the secret must contain, checked after the match (cheaper than spelling
+    /// it out in the pattern, which makes the regex's automaton explode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_must_contain: Option<SecretClass>,
     /// A generic rule (a `password = …` assignment rather than a provider's token format):
     /// its secret must also not look like a hash, a UUID, a path or an identifier.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -120,6 +124,31 @@ impl Confidence {
 impl std::fmt::Display for Confidence {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// What a secret must contain (see [`RuleSyntax::secret_must_contain`]).
+#[derive(Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretClass {
+    /// A digit; or else a symbol (not a letter, digit, `_`, `-`, `=` or `/`) and no `/`.
+    /// An all-letter value is a word or an identifier (`Passwort`, `new_password`), and a
+    /// `/`-separated value without a digit is a path or a route.
+    DigitOrSymbol,
+}
+
+impl SecretClass {
+    /// Whether `secret` satisfies the requirement.
+    pub fn is_met_by(self, secret: &[u8]) -> bool {
+        match self {
+            SecretClass::DigitOrSymbol => {
+                secret.iter().any(u8::is_ascii_digit)
+                    || (!secret.contains(&b'/')
+                        && secret.iter().any(|b| {
+                            !b.is_ascii_alphanumeric() && !matches!(b, b'_' | b'-' | b'=')
+                        }))
+            }
+        }
     }
 }
 

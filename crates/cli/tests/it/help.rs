@@ -22,3 +22,10 @@ fn scan_fs_help() {
     assert!(o.status.success());
     insta::assert_snapshot!(stdout(&o));
 }
+
+#[test]
+fn scan_help() {
+    let o = run(&["scan", "--help"]);
+    assert!(o.status.success());
+    insta::assert_snapshot!(stdout(&o));
+}

@@ -1,0 +1,75 @@
+//! The finding model of layerleak and the reporters that write it.
+//!
+//! # Brief overview
+//!
+//! - A [`Finding`] is one distinct secret value in one image: the rule that names it, its
+//!   confidence, the [`Secret`] (whose `Debug` and `Display` redact it), a stable
+//!   [`Fingerprint`], and every [`Location`]: a file in a layer ([`LayerLocation`], with its
+//!   [`Status`] in the final image) or a field of the image config ([`ConfigLocation`]).
+//! - A [`ScanIssue`] is something that could not be fully scanned; any issue makes the
+//!   scan incomplete.
+//! - A [`Reporter`] receives a run: [`TextReporter`] for people (worst first, with what to
+//!   do) and [`JsonReporter`] for machines (one document, versioned by [`JSON_VERSION`]).
+//! - Redaction: [`redact()`] hides one value, [`redact_in`] hides every occurrence of known
+//!   secrets inside an echoed string (a `created_by` line, an `ENV` entry), and a
+//!   [`Redactor`] applies a [`Redaction`] policy to everything a reporter writes.
+//!
+//! This crate knows nothing about image sources or tar: the scan pipeline builds findings.
+//!
+//! # Example
+//!
+//! ```
+//! use layerleak_report::*;
+//! use layerleak_rules::Confidence;
+//!
+//! let secret = Secret::new(b"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".to_vec());
+//! let finding = Finding {
+//!     rule_id: "layerleak.npm.1".into(),
+//!     rule_name: "npm Access Token".into(),
+//!     confidence: Confidence::High,
+//!     fingerprint: Fingerprint::new("structural-id", secret.expose()),
+//!     locations: vec![Location::Config(ConfigLocation {
+//!         image: "app:1".into(),
+//!         platform: Some("linux/amd64".into()),
+//!         field: ConfigField::BuildArg,
+//!         key: Some("NPM_TOKEN".into()),
+//!         history_index: Some(3),
+//!         offset: 13,
+//!         context: "|1 NPM_TOKEN=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 /bin/sh -c npm ci".into(),
+//!     })],
+//!     secret,
+//! };
+//! let mut out = Vec::new();
+//! let mut reporter = TextReporter::new(&mut out, Redaction::Redact);
+//! reporter.begin(&RunInfo::default())?;
+//! reporter.finding(&finding)?;
+//! reporter.finish(&Summary { complete: true, findings: 1, ..Summary::default() })?;
+//! let text = String::from_utf8(out)?;
+//! assert!(text.contains("|1 NPM_TOKEN=npm_…[40 bytes] /bin/sh -c npm ci"));
+//! assert!(!text.contains("mgEQuvap9J4juPV38tvsx5uFzZAzYC4fGAop"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+mod finding;
+mod fingerprint;
+mod issue;
+mod json;
+mod location;
+mod redact;
+mod reporter;
+mod run;
+mod secret;
+mod text;
+mod wire;
+
+pub use finding::Finding;
+pub use fingerprint::Fingerprint;
+pub use issue::ScanIssue;
+pub use json::{JSON_VERSION, JsonReporter};
+pub use location::{ConfigField, ConfigLocation, LayerLocation, Location, Status};
+pub use redact::{Redaction, Redactor, redact, redact_in};
+pub use reporter::Reporter;
+pub use run::{ImageInfo, RunInfo, Summary};
+pub use secret::Secret;
+pub use text::TextReporter;

@@ -1,0 +1,36 @@
+//! What a reporter is told before and after the findings.
+
+/// One image of the run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImageInfo {
+    /// The display name.
+    pub name: String,
+    /// The platform, if known.
+    pub platform: Option<String>,
+    /// The number of layers.
+    pub layers: usize,
+}
+
+/// Given to [`Reporter::begin`](crate::Reporter::begin).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunInfo {
+    /// What was scanned, as the user named it (a path or a reference).
+    pub target: String,
+    /// The images (one per selected platform).
+    pub images: Vec<ImageInfo>,
+}
+
+/// Given to [`Reporter::finish`](crate::Reporter::finish).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Whether everything was read and scanned (no [`ScanIssue`](crate::ScanIssue)).
+    pub complete: bool,
+    /// Number of findings reported.
+    pub findings: usize,
+    /// Number of issues reported.
+    pub issues: usize,
+    /// Distinct layer blobs scanned.
+    pub blobs_scanned: usize,
+    /// Uncompressed bytes of layer content read.
+    pub bytes_scanned: u64,
+}

@@ -1,0 +1,202 @@
+//! [`TextReporter`]: a report for people.
+
+use std::io::{self, Write};
+
+use crate::{
+    ConfigField, Finding, Location, Redaction, Redactor, Reporter, RunInfo, ScanIssue, Status,
+    Summary,
+};
+
+/// Writes a report for people in [`Reporter::finish`]: findings grouped one per secret,
+/// worst first (high confidence, then secrets that survive in the image history though
+/// they look removed), each with its locations and what to do; then the issues that made
+/// the scan incomplete; then a one-line summary.
+///
+/// Plain text without colour. Every string echoed from the image goes through a
+/// [`Redactor`], so with [`Redaction::Redact`] no secret value appears.
+///
+/// # Memory usage
+///
+/// Buffers every finding and issue of the run.
+#[derive(Debug)]
+pub struct TextReporter<W> {
+    out: W,
+    redaction: Redaction,
+    run: RunInfo,
+    findings: Vec<Finding>,
+    issues: Vec<ScanIssue>,
+}
+
+impl<W: Write> TextReporter<W> {
+    /// A reporter writing to `out`.
+    pub fn new(out: W, redaction: Redaction) -> TextReporter<W> {
+        TextReporter {
+            out,
+            redaction,
+            run: RunInfo::default(),
+            findings: Vec::new(),
+            issues: Vec::new(),
+        }
+    }
+
+    fn write_finding(&mut self, n: usize, f: &Finding, r: &Redactor) -> io::Result<()> {
+        let out = &mut self.out;
+        writeln!(
+            out,
+            "{n}. {} {} [{}]",
+            f.confidence.as_str().to_uppercase(),
+            f.rule_name,
+            f.rule_id
+        )?;
+        if let Some(first) = f.locations.first() {
+            let platform = first.platform().map(|p| format!(" ({p})")).unwrap_or_default();
+            writeln!(out, "   image:       {}{platform}", r.text(first.image()))?;
+        }
+        writeln!(out, "   secret:      {}", r.secret(&f.secret))?;
+        writeln!(out, "   fingerprint: {}", f.fingerprint)?;
+        writeln!(out, "   found in:")?;
+        for loc in &f.locations {
+            match loc {
+                Location::Layer(l) => {
+                    writeln!(
+                        out,
+                        "   - layer {} {}: {} at byte {}{}",
+                        l.layer,
+                        short_digest(&l.blob_digest),
+                        r.text(&l.path),
+                        l.offset,
+                        l.text_encoding
+                            .as_deref()
+                            .map(|e| format!(" (of its UTF-8 view; the file is {e})"))
+                            .unwrap_or_default(),
+                    )?;
+                    writeln!(out, "     status: {}", l.status)?;
+                    if let Some(c) = &l.created_by {
+                        writeln!(out, "     made by: {}", r.text(c))?;
+                    }
+                }
+                Location::Config(c) => {
+                    let what = match (c.field, &c.key) {
+                        (ConfigField::BuildArg, Some(k)) => format!("build argument {}", r.text(k)),
+                        (field, Some(k)) => format!("{field} {}", r.text(k)),
+                        (field, None) => field.to_string(),
+                    };
+                    let history =
+                        c.history_index.map(|i| format!(" (history[{i}])")).unwrap_or_default();
+                    writeln!(out, "   - config {what}{history} at byte {}", c.offset)?;
+                    writeln!(out, "     {}", r.text(&c.context))?;
+                }
+            }
+        }
+        for line in advice(f) {
+            writeln!(out, "   what to do: {line}")?;
+        }
+        writeln!(out)
+    }
+}
+
+/// `sha256:0123456789ab`: enough to recognise a layer in a list.
+fn short_digest(d: &str) -> &str {
+    let end = d.find(':').map_or(12, |i| i + 13);
+    d.get(..end).unwrap_or(d)
+}
+
+/// What to do about a finding, most urgent first.
+fn advice(f: &Finding) -> Vec<String> {
+    let mut lines = vec![
+        "revoke and rotate this secret: anyone who can pull the image can read it.".to_owned(),
+    ];
+    let mut removed_layers: Vec<usize> = f
+        .locations
+        .iter()
+        .filter_map(|l| match l {
+            Location::Layer(l) if l.status != Status::PresentInFinal => Some(l.layer),
+            _ => None,
+        })
+        .collect();
+    removed_layers.dedup();
+    let fields: Vec<ConfigField> = f
+        .locations
+        .iter()
+        .filter_map(|l| match l {
+            Location::Config(c) => Some(c.field),
+            Location::Layer(_) => None,
+        })
+        .collect();
+    if !removed_layers.is_empty() {
+        let layers: Vec<String> = removed_layers.iter().map(ToString::to_string).collect();
+        lines.push(format!(
+            "deleting or overwriting the file in a later layer did not remove it: it is still in the image history (layer {}). Rebuild so it never lands in a layer: use a build secret mount (RUN --mount=type=secret) or a multi-stage build that leaves it in a discarded stage.",
+            layers.join(", ")
+        ));
+    }
+    if fields.iter().any(|f| matches!(f, ConfigField::BuildArg | ConfigField::History)) {
+        lines.push("build arguments and build commands are recorded in the image history (`docker history` shows them): pass secrets with a build secret mount (RUN --mount=type=secret) instead of ARG/--build-arg, or use a multi-stage build.".to_owned());
+    }
+    if fields.iter().any(|f| {
+        matches!(
+            f,
+            ConfigField::Env | ConfigField::Label | ConfigField::Entrypoint | ConfigField::Cmd
+        )
+    }) {
+        lines.push("ENV, LABEL, ENTRYPOINT and CMD are stored in the image config: provide the secret at run time (an orchestrator secret or a mounted file) instead.".to_owned());
+    }
+    if f.locations
+        .iter()
+        .any(|l| matches!(l, Location::Layer(l) if l.status == Status::PresentInFinal))
+    {
+        lines.push("remove the file from the image: mount it at run time, or use a build secret mount if the build needs it.".to_owned());
+    }
+    lines
+}
+
+impl<W: Write> Reporter for TextReporter<W> {
+    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.run = run.clone();
+        Ok(())
+    }
+
+    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        self.findings.push(finding.clone());
+        Ok(())
+    }
+
+    fn issue(&mut self, issue: &ScanIssue) -> io::Result<()> {
+        self.issues.push(issue.clone());
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let mut findings = std::mem::take(&mut self.findings);
+        findings.sort_by_cached_key(Finding::severity_key);
+        let r = Redactor::new(self.redaction, findings.iter().map(|f| &f.secret));
+        for (i, f) in findings.iter().enumerate() {
+            self.write_finding(i + 1, f, &r)?;
+        }
+        let issues = std::mem::take(&mut self.issues);
+        if !issues.is_empty() {
+            writeln!(self.out, "Not fully scanned (the scan is incomplete):")?;
+            for issue in &issues {
+                writeln!(self.out, "- {}", r.text(&issue.to_string()))?;
+            }
+            writeln!(self.out)?;
+        }
+        let images = self.run.images.len();
+        writeln!(
+            self.out,
+            "{} finding{} in {images} image{} ({} layer blob{}, {} bytes scanned); {}",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            if images == 1 { "" } else { "s" },
+            summary.blobs_scanned,
+            if summary.blobs_scanned == 1 { "" } else { "s" },
+            summary.bytes_scanned,
+            if summary.complete {
+                "scan complete".to_owned()
+            } else {
+                format!("scan INCOMPLETE: {} issue(s)", issues.len())
+            }
+        )?;
+        self.out.flush()
+    }
+}

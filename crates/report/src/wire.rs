@@ -1,0 +1,225 @@
+//! The JSON wire format, kept apart from the internal model so that it changes only on
+//! purpose (bump [`JSON_VERSION`](crate::JSON_VERSION) when it does).
+//!
+//! Every string echoed from the image goes through the [`Redactor`] on the way in.
+
+use serde::Serialize;
+
+use crate::{
+    ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Redaction, Redactor, RunInfo,
+    ScanIssue, Status, Summary,
+};
+
+#[derive(Serialize)]
+pub(crate) struct Document<'a> {
+    pub(crate) version: u32,
+    pub(crate) tool: Tool,
+    pub(crate) target: String,
+    pub(crate) complete: bool,
+    pub(crate) secrets_redacted: bool,
+    pub(crate) images: Vec<Image>,
+    pub(crate) findings: Vec<WireFinding<'a>>,
+    pub(crate) issues: Vec<Issue>,
+    pub(crate) summary: WireSummary,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Tool {
+    pub(crate) name: &'static str,
+    pub(crate) version: &'static str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Image {
+    name: String,
+    platform: Option<String>,
+    layers: usize,
+}
+
+impl Image {
+    pub(crate) fn new(i: &ImageInfo, r: &Redactor) -> Image {
+        Image { name: r.text(&i.name), platform: i.platform.clone(), layers: i.layers }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct WireFinding<'a> {
+    rule_id: &'a str,
+    rule_name: &'a str,
+    confidence: &'static str,
+    secret: String,
+    fingerprint: &'a str,
+    hidden_in_history: bool,
+    locations: Vec<WireLocation>,
+}
+
+impl<'a> WireFinding<'a> {
+    pub(crate) fn new(f: &'a Finding, r: &Redactor) -> WireFinding<'a> {
+        WireFinding {
+            rule_id: &f.rule_id,
+            rule_name: &f.rule_name,
+            confidence: f.confidence.as_str(),
+            secret: r.secret(&f.secret),
+            fingerprint: f.fingerprint.as_str(),
+            hidden_in_history: f.is_hidden_in_history(),
+            locations: f.locations.iter().map(|l| WireLocation::new(l, r)).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum WireLocation {
+    Layer {
+        image: String,
+        platform: Option<String>,
+        layer: usize,
+        blob_digest: String,
+        diff_id: Option<String>,
+        created_by: Option<String>,
+        path: String,
+        offset: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text_encoding: Option<String>,
+        status: WireStatus,
+    },
+    Config {
+        image: String,
+        platform: Option<String>,
+        field: &'static str,
+        key: Option<String>,
+        history_index: Option<usize>,
+        offset: u64,
+        context: String,
+    },
+}
+
+impl WireLocation {
+    fn new(l: &Location, r: &Redactor) -> WireLocation {
+        match l {
+            Location::Layer(LayerLocation {
+                image,
+                platform,
+                layer,
+                blob_digest,
+                diff_id,
+                created_by,
+                path,
+                offset,
+                text_encoding,
+                status,
+            }) => WireLocation::Layer {
+                image: r.text(image),
+                platform: platform.clone(),
+                layer: *layer,
+                blob_digest: blob_digest.clone(),
+                diff_id: diff_id.clone(),
+                created_by: created_by.as_deref().map(|c| r.text(c)),
+                path: r.text(path),
+                offset: *offset,
+                text_encoding: text_encoding.clone(),
+                status: WireStatus::new(*status),
+            },
+            Location::Config(ConfigLocation {
+                image,
+                platform,
+                field,
+                key,
+                history_index,
+                offset,
+                context,
+            }) => WireLocation::Config {
+                image: r.text(image),
+                platform: platform.clone(),
+                field: field.as_str(),
+                key: key.as_deref().map(|k| r.text(k)),
+                history_index: *history_index,
+                offset: *offset,
+                context: r.text(context),
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct WireStatus {
+    state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by_layer: Option<usize>,
+}
+
+impl WireStatus {
+    fn new(s: Status) -> WireStatus {
+        match s {
+            Status::PresentInFinal => WireStatus { state: "present_in_final", by_layer: None },
+            Status::Deleted { by_layer } => {
+                WireStatus { state: "deleted", by_layer: Some(by_layer) }
+            }
+            Status::Overwritten { by_layer } => {
+                WireStatus { state: "overwritten", by_layer: Some(by_layer) }
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct Issue {
+    image: String,
+    platform: Option<String>,
+    layer: Option<usize>,
+    blob_digest: Option<String>,
+    path: Option<String>,
+    reason: String,
+}
+
+impl Issue {
+    pub(crate) fn new(i: &ScanIssue, r: &Redactor) -> Issue {
+        Issue {
+            image: r.text(&i.image),
+            platform: i.platform.clone(),
+            layer: i.layer,
+            blob_digest: i.blob_digest.clone(),
+            path: i.path.as_deref().map(|p| r.text(p)),
+            reason: r.text(&i.reason),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct WireSummary {
+    findings: usize,
+    issues: usize,
+    blobs_scanned: usize,
+    bytes_scanned: u64,
+}
+
+impl WireSummary {
+    pub(crate) fn new(s: &Summary) -> WireSummary {
+        WireSummary {
+            findings: s.findings,
+            issues: s.issues,
+            blobs_scanned: s.blobs_scanned,
+            bytes_scanned: s.bytes_scanned,
+        }
+    }
+}
+
+pub(crate) fn document<'a>(
+    run: &RunInfo,
+    findings: &'a [Finding],
+    issues: &[ScanIssue],
+    summary: &Summary,
+    r: &Redactor,
+) -> Document<'a> {
+    Document {
+        version: crate::JSON_VERSION,
+        tool: Tool { name: "layerleak", version: env!("CARGO_PKG_VERSION") },
+        target: r.text(&run.target),
+        complete: summary.complete,
+        secrets_redacted: r.mode() == Redaction::Redact,
+        images: run.images.iter().map(|i| Image::new(i, r)).collect(),
+        findings: findings.iter().map(|f| WireFinding::new(f, r)).collect(),
+        issues: issues.iter().map(|i| Issue::new(i, r)).collect(),
+        summary: WireSummary::new(summary),
+    }
+}

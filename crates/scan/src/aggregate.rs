@@ -1,0 +1,111 @@
+//! From hits to findings: one per distinct secret value per image, with every location.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+
+use layerleak_report::{ConfigLocation, Finding, Fingerprint, Location, Secret};
+use layerleak_rules::{Confidence, Rule};
+
+use crate::hit::RuleRef;
+
+/// What a finding says about its rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RuleInfo {
+    id: String,
+    name: String,
+    structural_id: String,
+    generic: bool,
+    confidence: Confidence,
+}
+
+impl RuleInfo {
+    fn of(rules: &[Rule], rule: RuleRef, confidence: Confidence) -> Option<RuleInfo> {
+        Some(match rule {
+            RuleRef::Engine(i) => {
+                let r = rules.get(i)?;
+                RuleInfo {
+                    id: r.id().to_owned(),
+                    name: r.name().to_owned(),
+                    structural_id: r.structural_id().to_owned(),
+                    generic: r.is_generic(),
+                    confidence,
+                }
+            }
+            RuleRef::Builtin(b) => RuleInfo {
+                id: b.id.to_owned(),
+                name: b.name.to_owned(),
+                structural_id: b.structural_id(),
+                // Built-in checks go by names and context, like generic rules: a provider
+                // rule that recognises the value itself is more specific.
+                generic: true,
+                confidence,
+            },
+        })
+    }
+
+    /// Higher is more specific: a provider rule over a generic one, then the higher
+    /// confidence, then (for a stable choice) the smaller id.
+    fn rank(&self) -> (bool, Confidence, Reverse<&str>) {
+        (!self.generic, self.confidence, Reverse(self.id.as_str()))
+    }
+}
+
+/// Collects hits of one image and forms its findings.
+#[derive(Debug, Default)]
+pub(crate) struct Aggregator {
+    groups: BTreeMap<Vec<u8>, (Option<RuleInfo>, BTreeSet<Location>)>,
+}
+
+impl Aggregator {
+    /// Adds one hit at `location`.
+    pub(crate) fn add(
+        &mut self,
+        rules: &[Rule],
+        rule: RuleRef,
+        confidence: Confidence,
+        secret: &[u8],
+        location: Location,
+    ) {
+        let Some(info) = RuleInfo::of(rules, rule, confidence) else { return };
+        let (best, locations) = self.groups.entry(secret.to_vec()).or_default();
+        if best.as_ref().is_none_or(|b| info.rank() > b.rank()) {
+            *best = Some(info);
+        }
+        locations.insert(location);
+    }
+
+    /// The findings, in secret order (reporters sort them by severity).
+    pub(crate) fn finish(self) -> Vec<Finding> {
+        self.groups
+            .into_iter()
+            .filter_map(|(secret, (best, locations))| {
+                let best = best?;
+                Some(Finding {
+                    fingerprint: Fingerprint::new(&best.structural_id, &secret),
+                    rule_id: best.id,
+                    rule_name: best.name,
+                    confidence: best.confidence,
+                    secret: Secret::new(secret),
+                    locations: locations.into_iter().collect(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A config location (a helper to keep call sites short).
+pub(crate) fn config_location(
+    image: &str,
+    platform: Option<&str>,
+    site: crate::hit::ConfigSite,
+) -> Location {
+    Location::Config(ConfigLocation {
+        image: image.to_owned(),
+        platform: platform.map(str::to_owned),
+        field: site.field,
+        key: site.key,
+        history_index: site.history_index,
+        offset: site.offset,
+        context: site.context,
+    })
+}

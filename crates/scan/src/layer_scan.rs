@@ -1,0 +1,181 @@
+//! Scanning one layer blob: tar walk, nested archives, UTF-16, rules, path checks.
+
+use std::io::{self, Read};
+
+use bstr::BString;
+use layerleak_engine::{FnSink, Match, ScanError, StreamScan};
+use layerleak_image::{BlobOpener, Descriptor};
+use layerleak_layer::{
+    Flow, Item, LayerError, Limits, PathIndex, TextEncoding, decode_text, walk_content, walk_layer,
+};
+
+use crate::describe::describe;
+use crate::hit::{Hit, LayerSite, RuleRef};
+use crate::path_rules::{self, HEAD_LIMIT};
+
+/// What scanning one blob produced.
+#[derive(Debug, Default)]
+pub(crate) struct BlobScan {
+    pub(crate) hits: Vec<Hit<LayerSite>>,
+    /// What the layer writes and deletes (partial if the walk failed).
+    pub(crate) index: PathIndex,
+    /// What could not be read or fully scanned.
+    pub(crate) problems: Vec<Problem>,
+    /// Bytes of regular-file content in the layer.
+    pub(crate) bytes: u64,
+}
+
+/// Something not (fully) scanned in a blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub(crate) path: Option<String>,
+    pub(crate) reason: String,
+}
+
+/// Why a walk stopped.
+#[derive(Debug, thiserror::Error)]
+enum BlobError {
+    #[error(transparent)]
+    Layer(#[from] LayerError),
+    #[error("reading a file's content failed")]
+    Io(#[source] io::Error),
+}
+
+/// Scans the blob `desc` with `stream`. Never fails: problems are recorded in the result,
+/// and everything read before a failure is kept.
+///
+/// Regular files are scanned once each; hard links, symlinks, directories and whiteouts
+/// carry no content and are only recorded in the [`PathIndex`], so the same bytes are
+/// never scanned twice. After the tar walk the blob is read to its end, so a digest or size
+/// mismatch is always detected.
+pub(crate) fn scan_blob(
+    stream: &mut StreamScan<'_>,
+    opener: &dyn BlobOpener,
+    desc: &Descriptor,
+    limits: &Limits,
+) -> BlobScan {
+    let mut out = BlobScan::default();
+    let mut reader = match opener.open(desc) {
+        Ok(r) => r,
+        Err(e) => {
+            out.problems.push(Problem { path: None, reason: describe(&e) });
+            return out;
+        }
+    };
+    let mut current: Option<String> = None;
+    let result = walk_layer(&mut reader, limits, |entry| -> Result<Flow, BlobError> {
+        out.index.record(entry.meta());
+        if !entry.meta().has_content() {
+            return Ok(Flow::Continue);
+        }
+        let (meta, content) = entry.into_parts();
+        out.bytes += meta.size();
+        current = Some(meta.path().as_bstr().to_string());
+        scan_file(
+            stream,
+            meta.path().as_bytes(),
+            content,
+            limits,
+            &mut out.hits,
+            &mut out.problems,
+        )?;
+        current = None;
+        Ok(Flow::Continue)
+    });
+    let failure = match result {
+        Ok(_) => io::copy(&mut reader, &mut io::sink())
+            .err()
+            .map(|e| describe(&BlobError::Layer(LayerError::Stream { offset: 0, source: e }))),
+        Err(e) => Some(describe(&e)),
+    };
+    if let Some(reason) = failure {
+        out.problems.push(Problem { path: current, reason });
+    }
+    out
+}
+
+/// Scans one layer file: every member of nested archives, decoded from UTF-16 if need be,
+/// through the rules; files with secret-bearing names through their path check.
+fn scan_file(
+    stream: &mut StreamScan<'_>,
+    layer_path: &[u8],
+    content: &mut dyn Read,
+    limits: &Limits,
+    hits: &mut Vec<Hit<LayerSite>>,
+    problems: &mut Vec<Problem>,
+) -> Result<(), BlobError> {
+    walk_content(BString::from(layer_path), content, limits, |item| -> Result<Flow, BlobError> {
+        match item {
+            Item::File(member) => {
+                let path = member.path().to_string();
+                let kind = path_rules::classify(member.path().last());
+                let mut text = decode_text(member).map_err(BlobError::Io)?;
+                let encoding = match text.encoding() {
+                    TextEncoding::Utf16Le { .. } => Some("utf-16le"),
+                    TextEncoding::Utf16Be { .. } => Some("utf-16be"),
+                    _ => None,
+                };
+                let site = |offset| LayerSite {
+                    path: path.clone(),
+                    layer_path: layer_path.to_vec(),
+                    offset,
+                    encoding,
+                };
+                let mut head = Vec::new();
+                let tee = HeadTee {
+                    inner: &mut text,
+                    head: kind.is_some().then_some(&mut head),
+                    limit: HEAD_LIMIT,
+                };
+                let mut sink = FnSink(|m: &Match<'_>| {
+                    hits.push(Hit {
+                        rule: RuleRef::Engine(m.rule_index),
+                        confidence: m.confidence,
+                        secret: m.secret.to_vec(),
+                        site: site(m.secret_span.start),
+                    });
+                    true
+                });
+                stream.read_from(tee, &mut sink).map_err(|e| match e {
+                    ScanError::Io(e) => BlobError::Io(e),
+                    ScanError::Sink(never) => match never {},
+                })?;
+                if let Some(kind) = kind {
+                    for h in path_rules::extract(kind, &head) {
+                        hits.push(Hit {
+                            rule: RuleRef::Builtin(h.rule),
+                            confidence: h.confidence,
+                            secret: h.secret,
+                            site: site(h.offset),
+                        });
+                    }
+                }
+            }
+            Item::Notice(n) => {
+                problems
+                    .push(Problem { path: Some(n.path.to_string()), reason: n.reason.to_string() });
+            }
+            _ => {}
+        }
+        Ok(Flow::Continue)
+    })?;
+    Ok(())
+}
+
+/// Passes reads through, keeping a copy of the first `limit` bytes when asked.
+struct HeadTee<'a, R> {
+    inner: R,
+    head: Option<&'a mut Vec<u8>>,
+    limit: usize,
+}
+
+impl<R: Read> Read for HeadTee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(head) = self.head.as_deref_mut() {
+            let room = self.limit.saturating_sub(head.len());
+            head.extend_from_slice(&buf[..n.min(room)]);
+        }
+        Ok(n)
+    }
+}

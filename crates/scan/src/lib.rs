@@ -1,0 +1,76 @@
+//! The layerleak pipeline: every secret an image leaks, each with where it came from.
+//!
+//! # Brief overview
+//!
+//! A [`Pipeline`] takes a compiled [`Scanner`](layerleak_engine::Scanner) and
+//! [`ScanOptions`], and scans images: [`Pipeline::scan_path`] opens a local image,
+//! [`Pipeline::scan_images`] scans already resolved ones. For each image:
+//!
+//! 1. **Config.** Every `ENV` entry, label, the entrypoint and cmd, and every history
+//!    `created_by` line is scanned with the rules. Secret-named keys (`*_TOKEN`,
+//!    `*_PASSWORD`, `*_SECRET`, `*_KEY`, `API_KEY`, …) with a credible literal value are
+//!    findings even when no rule matches ([`SECRET_NAMED_VALUE`]), including build
+//!    arguments recorded as `|N NAME=value … /bin/sh -c …`.
+//! 2. **Layers, in parallel.** Each distinct blob digest is scanned once, by one of N
+//!    workers (one per core), each owning a stream scanner. Every regular file is streamed
+//!    through the rules, UTF-16 files through a UTF-8 view, nested archives member by
+//!    member. Secret-bearing file names (`id_rsa`, `.npmrc`, `.env`, `.aws/credentials`,
+//!    `.docker/config.json`, kubeconfig, …) are checked for real credentials
+//!    ([`BUILTIN_RULES`]). Hard links and symlinks carry no content, so no bytes are scanned
+//!    twice.
+//! 3. **Statuses.** Every layer location is resolved against the layers above it: present
+//!    in the final image, deleted by layer k, or overwritten by layer k.
+//! 4. **Findings.** One [`Finding`](layerleak_report::Finding) per distinct secret value per
+//!    image, with every location; when several rules match the same value, the most
+//!    specific names it (a provider rule over a generic one, then the higher confidence).
+//!
+//! Nothing is skipped silently: a missing blob, a digest mismatch, a truncated or corrupt
+//! layer, or a nested archive not fully read becomes a
+//! [`ScanIssue`](layerleak_report::ScanIssue) naming image, layer and path, the other
+//! layers are still scanned, and the [`ScanOutcome`] is incomplete (exit code 2).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use layerleak_engine::Scanner;
+//! use layerleak_image::PlatformSelector;
+//! use layerleak_report::{Redaction, TextReporter};
+//! use layerleak_rules::Rules;
+//! use layerleak_scan::{Pipeline, ScanOptions};
+//!
+//! let pipeline = Pipeline::new(Scanner::new(&Rules::embedded()?)?, ScanOptions::new());
+//! let outcome = pipeline.scan_path("image.tar", &PlatformSelector::Default)?;
+//! outcome.report("image.tar", &mut TextReporter::new(std::io::stdout(), Redaction::Redact))?;
+//! std::process::exit(i32::from(outcome.exit_code()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Memory usage
+//!
+//! Per worker: one stream buffer and regex caches, plus up to 1 MiB of the head of a
+//! secret-bearing file while it is checked. Per layer: its path index (one entry per path)
+//! and its hits. Layers are never held in memory.
+#![deny(missing_docs)]
+
+mod aggregate;
+mod assignments;
+mod builtin;
+mod config_scan;
+mod describe;
+mod error;
+mod hit;
+mod layer_scan;
+mod options;
+mod outcome;
+mod path_rules;
+mod pipeline;
+mod secret_name;
+
+pub use builtin::{
+    AWS_CREDENTIALS, BUILTIN_RULES, BuiltinRule, DOCKER_CONFIG, DOTENV, GIT_CREDENTIALS,
+    KUBECONFIG, NETRC, NPMRC, PRIVATE_KEY_FILE, PYPIRC, SECRET_NAMED_VALUE,
+};
+pub use error::Error;
+pub use options::ScanOptions;
+pub use outcome::ScanOutcome;
+pub use pipeline::Pipeline;

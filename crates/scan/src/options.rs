@@ -1,0 +1,41 @@
+//! [`ScanOptions`].
+
+use layerleak_layer::Limits;
+
+/// How a [`Pipeline`](crate::Pipeline) scans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ScanOptions {
+    /// Worker threads for layers; `0` (the default) means one per available core.
+    pub workers: usize,
+    /// Decompression and nesting limits for layers and nested archives.
+    pub limits: Limits,
+}
+
+impl ScanOptions {
+    /// The defaults.
+    pub fn new() -> ScanOptions {
+        ScanOptions::default()
+    }
+
+    /// Sets the number of worker threads (`0`: one per core).
+    #[must_use]
+    pub fn with_workers(mut self, workers: usize) -> ScanOptions {
+        self.workers = workers;
+        self
+    }
+
+    /// Sets the limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> ScanOptions {
+        self.limits = limits;
+        self
+    }
+
+    /// The number of workers to use for `jobs` blobs.
+    pub(crate) fn worker_count(&self, jobs: usize) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let wanted = if self.workers == 0 { cores } else { self.workers };
+        wanted.min(jobs).max(1)
+    }
+}

@@ -1,0 +1,68 @@
+//! [`ScanOutcome`]: the result of a run.
+
+use std::io;
+
+use layerleak_report::{Finding, ImageInfo, Reporter, RunInfo, ScanIssue, Summary};
+
+/// Everything a run found, ready for a [`Reporter`].
+#[derive(Debug, Clone, Default)]
+pub struct ScanOutcome {
+    /// The images scanned (one per selected platform).
+    pub images: Vec<ImageInfo>,
+    /// One finding per distinct secret per image, in no particular order (reporters sort).
+    pub findings: Vec<Finding>,
+    /// What could not be read or fully scanned; empty when the scan is complete.
+    pub issues: Vec<ScanIssue>,
+    /// Distinct layer blobs scanned (a blob shared by several layers or platforms counts
+    /// once).
+    pub blobs_scanned: usize,
+    /// Bytes of regular-file content in those blobs.
+    pub bytes_scanned: u64,
+}
+
+impl ScanOutcome {
+    /// Whether everything was read and scanned.
+    pub fn is_complete(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    /// The process exit code for this outcome: `2` when the scan is incomplete (whatever
+    /// was found), else `1` when there are findings, else `0`.
+    pub fn exit_code(&self) -> u8 {
+        if !self.is_complete() {
+            2
+        } else if !self.findings.is_empty() {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// The summary given to [`Reporter::finish`].
+    pub fn summary(&self) -> Summary {
+        Summary {
+            complete: self.is_complete(),
+            findings: self.findings.len(),
+            issues: self.issues.len(),
+            blobs_scanned: self.blobs_scanned,
+            bytes_scanned: self.bytes_scanned,
+        }
+    }
+
+    /// Feeds the whole outcome to `reporter`: `begin`, every finding, every issue, `finish`.
+    /// `target` is what the user asked to scan, as they named it.
+    ///
+    /// # Errors
+    ///
+    /// The reporter's I/O error.
+    pub fn report(&self, target: &str, reporter: &mut dyn Reporter) -> io::Result<()> {
+        reporter.begin(&RunInfo { target: target.to_owned(), images: self.images.clone() })?;
+        for f in &self.findings {
+            reporter.finding(f)?;
+        }
+        for i in &self.issues {
+            reporter.issue(i)?;
+        }
+        reporter.finish(&self.summary())
+    }
+}
