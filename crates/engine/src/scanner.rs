@@ -69,7 +69,7 @@ impl ScannerBuilder {
     /// # Errors
     ///
     /// [`BuildError::Regex`] when a pattern does not compile (validated rules always do),
-    /// [`BuildError::Prefilter`] when the keyword automaton fails, and
+    /// [`BuildError::EmptyKeyword`] or [`BuildError::TooManyKeywordBytes`] when the keyword automaton cannot be built, and
     /// [`BuildError::BufferTooSmall`] when the capacity cannot hold the overlap.
     pub fn build(&self, rules: &Rules) -> Result<Scanner, BuildError> {
         let rules: Vec<Rule> = rules.iter().cloned().collect();
