@@ -7,7 +7,6 @@ use std::{
 };
 
 use anyhow::{Context as _, Result};
-use layerleak_engine::ScannerBuilder;
 use layerleak_image::PlatformSelector;
 use layerleak_report::{JsonReporter, Redaction, Reporter, TextReporter};
 use layerleak_scan::{Pipeline, ScanOptions};
@@ -15,15 +14,7 @@ use layerleak_scan::{Pipeline, ScanOptions};
 use crate::args::{ScanArgs, ScanFormat};
 
 pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
-    let rules = match &args.rules_dir {
-        Some(dir) => layerleak_rules::Rules::from_dir(dir)
-            .with_context(|| format!("failed to load rules from {}", dir.display()))?,
-        None => layerleak_rules::Rules::embedded().context("failed to load the built-in rules")?,
-    };
-    let scanner = ScannerBuilder::new()
-        .compile_eagerly(args.rules_dir.is_some())
-        .build(&rules)
-        .context("failed to compile the rules")?;
+    let scanner = crate::rule_loading::scanner(args.rules_dir.as_deref())?;
     let platform = match (&args.platform, args.all_platforms) {
         (_, true) => PlatformSelector::All,
         (Some(p), false) => PlatformSelector::Only(p.clone()),

@@ -7,23 +7,16 @@ use std::{
     process::ExitCode,
 };
 
-use anyhow::{Context as _, Result};
-use layerleak_engine::{FnSink, Match, ScannerBuilder, StreamScan};
+use anyhow::Result;
+use layerleak_engine::{FnSink, Match, StreamScan};
 use layerleak_rules::Confidence;
 
-use crate::{args::ScanFsArgs, redact::redact};
+use layerleak_report::redact;
+
+use crate::args::ScanFsArgs;
 
 pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
-    let rules = match &args.rules_dir {
-        Some(dir) => layerleak_rules::Rules::from_dir(dir)
-            .with_context(|| format!("failed to load rules from {}", dir.display()))?,
-        None => layerleak_rules::Rules::embedded().context("failed to load the built-in rules")?,
-    };
-    // Rules from outside the binary are compiled up front so a bad pattern fails here.
-    let scanner = ScannerBuilder::new()
-        .compile_eagerly(args.rules_dir.is_some())
-        .build(&rules)
-        .context("failed to compile the rules")?;
+    let scanner = crate::rule_loading::scanner(args.rules_dir.as_deref())?;
     let mut stream = scanner.stream();
     let mut out = io::stdout().lock();
     let mut stats = Stats::default();
