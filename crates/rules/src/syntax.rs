@@ -177,3 +177,76 @@ impl Validator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        // Quotes, backslashes, newlines and non-ASCII: what breaks TOML string escaping.
+        "[a-zA-Z0-9 _\\-'\"\\\\\n\t{}$é]{0,40}"
+    }
+
+    fn example() -> impl Strategy<Value = Example> {
+        prop_oneof![
+            text().prop_map(Example::Text),
+            (text(), text()).prop_map(|(text, secret)| Example::WithSecret { text, secret }),
+        ]
+    }
+
+    fn rule() -> impl Strategy<Value = RuleSyntax> {
+        (
+            (text(), text(), text(), proptest::collection::vec(text(), 1..4)),
+            (proptest::option::of(0.0f32..8.0), any::<bool>(), any::<bool>()),
+            (proptest::collection::vec(example(), 0..3), proptest::collection::vec(text(), 0..3)),
+        )
+            .prop_map(
+                |(
+                    (id, name, pattern, keywords),
+                    (min_entropy, generic, checksum),
+                    (examples, negatives),
+                )| {
+                    RuleSyntax {
+                        id,
+                        name,
+                        pattern,
+                        keywords,
+                        min_entropy,
+                        validator: checksum.then_some(Validator::Crc32Base62),
+                        secret_must_contain: generic.then_some(SecretClass::DigitOrSymbol),
+                        confidence: if generic { Confidence::Low } else { Confidence::High },
+                        generic,
+                        description: None,
+                        references: vec!["https://example.com/docs".to_owned()],
+                        categories: Vec::new(),
+                        examples,
+                        negative_examples: negatives,
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        /// Whatever a rule holds, writing it as TOML and reading it back gives the same rule.
+        #[test]
+        fn rule_files_round_trip_through_toml(rules in proptest::collection::vec(rule(), 0..4)) {
+            let file = RuleFile { rules };
+            let text = toml::to_string(&file).expect("a rule file serializes");
+            let back: RuleFile = toml::from_str(&text).expect("what we wrote parses");
+            prop_assert_eq!(back.rules, file.rules);
+        }
+    }
+
+    #[test]
+    fn secret_class_digit_or_symbol() {
+        let c = SecretClass::DigitOrSymbol;
+        assert!(c.is_met_by(b"hunter2"));
+        assert!(c.is_met_by(b"open!sesame"));
+        assert!(!c.is_met_by(b"Passwort"));
+        assert!(!c.is_met_by(b"new_password"));
+        assert!(!c.is_met_by(b"cms/sites/passwords"));
+        assert!(c.is_met_by(b"cms/sites/2"));
+    }
+}
