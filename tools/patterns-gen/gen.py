@@ -32,6 +32,9 @@ def in_nonreq(ch, nonreq_chars):
     return ch.lower() in nonreq_chars
 
 def value(X, Y='', words=(), prefixes=(), lo=1, hi=100, nonreq=None, tail=None, tail_extra=''):
+    # Characters excluded from the tail are excluded everywhere: a value may not start with a
+    # NUL or a high byte either (busybox's "Old password: \0incorrect" matched otherwise).
+    X, tail_extra = X + tail_extra, ''
     root = Node()
     for w, kill in [(w, False) for w in words] + [(p, True) for p in prefixes]:
         n = root

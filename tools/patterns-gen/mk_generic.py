@@ -72,7 +72,7 @@ g.append(dict(id='layerleak.generic.2', secret_must_contain='digit_or_symbol', n
     examples=[('DB_PASSWORD=' + (p := 'k3Yq' + rnd(12, ALNUM, r)), p), 'export MYSQL_ROOT_PASSWORD=' + rnd(10, ALNUM, r) + '!7',
               'ENV POSTGRES_PASSWORD=' + rnd(16, ALNUM, r) + '9', "hostname = '10.11.12.13'\nPASS = `123QWERasdf", 'spring.datasource.password=' + rnd(12, ALNUM, r) + '#1',
               '  password: ' + rnd(14, ALNUM, r) + '%2', 'GET /login?user=ops&password=' + rnd(10, ALNUM, r) + '42&next=/', 'mysqladmin -uroot --password=' + rnd(12, ALNUM, r) + '8 status'],
-    negatives=PLACEHOLDERS_PW + REFS_PW + ['user = Aladdin\npassword = open_sesame', 'password = super$ecret', "Password=thisismypassword",
+    negatives=PLACEHOLDERS_PW + REFS_PW + ['Old password: \x00incorrect password', 'user = Aladdin\npassword = open_sesame', 'password = super$ecret', "Password=thisismypassword",
                                            ':authn_dbd_params => \'host=db_host port=3306 user=apache password=###### dbname=apache_auth\',',
                                            'USERNAME=donjuan\nPASSWORD=$($(dirname $0)/../bin/get-django-setting LOCAL_DATABASE_PASSWORD)']))
 # fix the example with a backtick: PASS = '`123QWERasdf' is quoted
