@@ -285,14 +285,17 @@ impl<R: Read> Decompressor<R> {
         self.compression
     }
 
-    /// Compressed bytes read from the source so far. May run ahead of what the decoder has
-    /// consumed by up to one input buffer (64 KiB).
+    /// Compressed bytes the decoder has consumed so far: read from the source, less what
+    /// still waits in the input buffer. (Counting the read-ahead as consumed let a gzip bomb
+    /// run to 1000 × 64 KiB before the ratio guard saw it.)
     #[must_use]
     pub fn compressed_bytes(&self) -> u64 {
+        let consumed =
+            |b: &BufReader<Counting<Prefixed<R>>>| b.get_ref().count - b.buffer().len() as u64;
         match &self.inner {
             Inner::None(c) => c.count,
-            Inner::Gzip(d) => d.get_ref().get_ref().count,
-            Inner::Zstd(d) => d.get_ref().get_ref().count,
+            Inner::Gzip(d) => consumed(d.get_ref()),
+            Inner::Zstd(d) => consumed(d.get_ref()),
         }
     }
 

@@ -234,3 +234,77 @@ pub(crate) fn docker_save(path: &Path, tag: &str, config: &[u8], layers: &[Vec<u
     add(&mut b, "manifest.json", &serde_json::to_vec(&manifest).unwrap());
     b.finish().unwrap();
 }
+
+/// Adds `data` as member `name` of a tar being built.
+fn add_member<W: Write>(b: &mut tar::Builder<W>, name: &str, data: &[u8]) {
+    let mut h = tar::Header::new_gnu();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    b.append_data(&mut h, name, data).unwrap();
+}
+
+impl Layout {
+    /// Writes the layout as a tarball: an `oci-archive`, or with a `manifest.json` added
+    /// with [`Layout::put`], a Docker ≥ 25 `docker save` archive.
+    pub(crate) fn write_tar(&self, path: &Path) {
+        let mut b = tar::Builder::new(std::fs::File::create(path).unwrap());
+        // Docker puts the small files first; blobs after.
+        let mut files: Vec<&(String, Vec<u8>)> = self.files.iter().collect();
+        files.sort_by_key(|(n, _)| (n.starts_with("blobs/"), n.clone()));
+        for (name, data) in files {
+            add_member(&mut b, name, data);
+        }
+        b.finish().unwrap();
+    }
+}
+
+/// A Docker ≥ 25 `docker save` tarball: an OCI image layout (`oci-layout`, `index.json`
+/// naming the image, `blobs/sha256/…`, layers as stored, compressed or not) plus the
+/// legacy `manifest.json` pointing into `blobs/`.
+pub(crate) fn docker_save_oci(path: &Path, tag: &str, config: &[u8], layers: &[LayerBlob]) {
+    let mut layout = Layout::default();
+    let mut m = layout.image(config, layers);
+    m["annotations"] = json!({
+        "io.containerd.image.name": format!("docker.io/{tag}"),
+        "org.opencontainers.image.ref.name": tag.rsplit_once(':').map_or("latest", |(_, t)| t),
+    });
+    layout.finish(vec![m]);
+    let blob_name = |data: &[u8]| format!("blobs/sha256/{}", sha256_hex(data));
+    let manifest = json!([{
+        "Config": blob_name(config),
+        "RepoTags": [tag],
+        "Layers": layers.iter().map(|l| blob_name(&l.stored)).collect::<Vec<_>>(),
+    }]);
+    layout.put("manifest.json", serde_json::to_vec(&manifest).unwrap());
+    layout.write_tar(path);
+}
+
+/// A one-platform `oci-archive` tarball (an OCI layout in a tar, no `manifest.json`).
+pub(crate) fn oci_archive(path: &Path, config: &[u8], layers: &[LayerBlob]) {
+    let mut layout = Layout::default();
+    let m = layout.image(config, layers);
+    layout.finish(vec![m]);
+    layout.write_tar(path);
+}
+
+/// The members of a legacy `docker save` tarball (`<config hex>.json`, `<hex>/layer.tar`,
+/// `manifest.json`), to be tampered with before [`Layout::write_tar`]. Returns the files
+/// and each layer's member name.
+pub(crate) fn docker_save_layout(
+    tag: &str,
+    config: &[u8],
+    layers: &[Vec<u8>],
+) -> (Layout, Vec<String>) {
+    let mut files = Layout::default();
+    let config_name = format!("{}.json", sha256_hex(config));
+    files.put(&config_name, config.to_vec());
+    let mut names = Vec::new();
+    for l in layers {
+        let name = format!("{}/layer.tar", sha256_hex(l));
+        files.put(&name, l.clone());
+        names.push(name);
+    }
+    let manifest = json!([{ "Config": config_name, "RepoTags": [tag], "Layers": names }]);
+    files.put("manifest.json", serde_json::to_vec(&manifest).unwrap());
+    (files, names)
+}

@@ -3,6 +3,11 @@
 mod common;
 mod fixtures;
 mod help;
+mod real_image;
 mod rules;
 mod scan;
+mod scan_bad_input;
+mod scan_encodings;
+mod scan_formats;
 mod scan_fs;
+mod scan_straddle;

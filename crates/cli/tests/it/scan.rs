@@ -21,7 +21,7 @@ const NPM: &str = "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";
 const NPM_B: &str = "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";
 const PASSWORD: &str = "S3cr3tP4ssw0rd!x";
 
-fn scan_json(path: &Path, extra: &[&str]) -> (Output, Value) {
+pub(crate) fn scan_json(path: &Path, extra: &[&str]) -> (Output, Value) {
     let mut args = vec!["scan", path.to_str().unwrap(), "--format", "json", "--show-secrets"];
     args.extend_from_slice(extra);
     let o = run(&args);
@@ -31,7 +31,7 @@ fn scan_json(path: &Path, extra: &[&str]) -> (Output, Value) {
     (o, doc)
 }
 
-fn finding<'a>(doc: &'a Value, secret: &str) -> &'a Value {
+pub(crate) fn finding<'a>(doc: &'a Value, secret: &str) -> &'a Value {
     doc["findings"]
         .as_array()
         .unwrap()
@@ -41,7 +41,7 @@ fn finding<'a>(doc: &'a Value, secret: &str) -> &'a Value {
 }
 
 /// `(layer, path, state, by_layer)` of every layer location.
-fn layer_locations(f: &Value) -> Vec<(u64, String, String, Option<u64>)> {
+pub(crate) fn layer_locations(f: &Value) -> Vec<(u64, String, String, Option<u64>)> {
     f["locations"]
         .as_array()
         .unwrap()
@@ -58,7 +58,12 @@ fn layer_locations(f: &Value) -> Vec<(u64, String, String, Option<u64>)> {
         .collect()
 }
 
-fn loc(layer: u64, path: &str, state: &str, by: Option<u64>) -> (u64, String, String, Option<u64>) {
+pub(crate) fn loc(
+    layer: u64,
+    path: &str,
+    state: &str,
+    by: Option<u64>,
+) -> (u64, String, String, Option<u64>) {
     (layer, path.to_owned(), state.to_owned(), by)
 }
 
