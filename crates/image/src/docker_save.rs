@@ -91,7 +91,8 @@ impl DockerSave {
             _ => computed,
         };
         self.remember(&digest, &entry.config);
-        let config = ImageConfig::from_json(&bytes, &digest, &label)?;
+        let (config, config_warning) =
+            ResolvedImage::config_or_warning(ImageConfig::from_json(&bytes, &digest, &label))?;
         let config_descriptor = Descriptor {
             media_type: media_type::DOCKER_CONFIG.to_owned(),
             digest,
@@ -123,7 +124,7 @@ impl DockerSave {
             config_descriptor,
             config,
         };
-        Ok(ResolvedImage::assemble(parts, layers))
+        Ok(ResolvedImage::assemble(parts, layers).with_config_warning(config_warning))
     }
 
     fn layer_descriptor(

@@ -102,9 +102,13 @@ fn resolve_group(
     // Entries without a platform in the index take it from their config.
     for candidate in &mut candidates {
         if candidate.platform.is_none() {
-            let config = load_config(&candidate.manifest, label, fetch)?;
-            candidate.platform = config.platform();
-            candidate.config = Some(config);
+            // A malformed config is reported when the image is assembled below.
+            if let (config, None) =
+                ResolvedImage::config_or_warning(load_config(&candidate.manifest, label, fetch))?
+            {
+                candidate.platform = config.platform();
+                candidate.config = Some(config);
+            }
         }
     }
     let platforms: Vec<Platform> = candidates
@@ -123,9 +127,11 @@ fn resolve_group(
     let mut candidates: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
     for i in selected {
         let Some(candidate) = candidates.get_mut(i).and_then(Option::take) else { continue };
-        let config = match candidate.config {
-            Some(config) => config,
-            None => load_config(&candidate.manifest, label, fetch)?,
+        let (config, warning) = match candidate.config {
+            Some(config) => (config, None),
+            None => {
+                ResolvedImage::config_or_warning(load_config(&candidate.manifest, label, fetch))?
+            }
         };
         let manifest_media_type =
             candidate.manifest.media_type.clone().or_else(|| {
@@ -139,7 +145,9 @@ fn resolve_group(
             config_descriptor: candidate.manifest.config.clone(),
             config,
         };
-        out.push(ResolvedImage::assemble(parts, candidate.manifest.layers));
+        out.push(
+            ResolvedImage::assemble(parts, candidate.manifest.layers).with_config_warning(warning),
+        );
     }
     Ok(out)
 }

@@ -2,6 +2,7 @@
 
 use crate::config::ImageConfig;
 use crate::digest::Digest;
+use crate::error::{Error, Result};
 use crate::manifest::Descriptor;
 use crate::platform::Platform;
 
@@ -64,6 +65,36 @@ impl ResolvedImage {
 
     /// Assembles an image from its parts, mapping diff_ids and history onto the layers and
     /// recording any count mismatch as a warning.
+    /// Turns a malformed-config error into an empty config plus a warning, so the layers
+    /// can still be scanned; any other error passes through.
+    pub(crate) fn config_or_warning(
+        config: Result<ImageConfig>,
+    ) -> Result<(ImageConfig, Option<ResolveWarning>)> {
+        match config {
+            Ok(config) => Ok((config, None)),
+            Err(Error::MalformedConfig { digest, source, .. }) => Ok((
+                ImageConfig::default(),
+                Some(ResolveWarning::MalformedConfig { digest, reason: source.to_string() }),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Adds the warning of [`config_or_warning`](Self::config_or_warning), if any, in place of
+    /// the count warnings an empty config causes.
+    pub(crate) fn with_config_warning(mut self, warning: Option<ResolveWarning>) -> ResolvedImage {
+        if let Some(w) = warning {
+            self.warnings.retain(|w| {
+                !matches!(
+                    w,
+                    ResolveWarning::DiffIdCount { .. } | ResolveWarning::HistoryCount { .. }
+                )
+            });
+            self.warnings.push(w);
+        }
+        self
+    }
+
     pub(crate) fn assemble(parts: Parts, layer_descriptors: Vec<Descriptor>) -> ResolvedImage {
         let Parts {
             names,
@@ -128,6 +159,14 @@ pub(crate) struct Parts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ResolveWarning {
+    /// The image config is not valid JSON of the expected shape: ENV, LABEL, history and
+    /// `diff_ids` are unknown, but the layers are still listed (and scanned).
+    MalformedConfig {
+        /// The config blob's digest.
+        digest: Digest,
+        /// The JSON error, in words.
+        reason: String,
+    },
     /// The config lists a different number of `diff_ids` than the manifest has layers;
     /// layers past the end have no `diff_id`.
     DiffIdCount {

@@ -4,8 +4,9 @@ mod common;
 
 use std::io::Write;
 
+use common::digest as digest_of;
 use common::*;
-use layerleak_image::{Digest, Error, PlatformSelector, open_path};
+use layerleak_image::{Digest, Error, PlatformSelector, ResolveWarning, open_path};
 use serde_json::json;
 
 /// A one-image OCI layout directory with one gzip layer; returns (dir, layer bytes).
@@ -114,23 +115,28 @@ fn manifest_naming_a_missing_config_blob() {
 }
 
 #[test]
-fn malformed_config_json_names_the_blob() {
+/// A malformed config does not stop the image: its layers are still listed, and a warning
+/// names the config blob.
+fn malformed_config_json_is_a_warning_naming_the_blob() {
     let bad_config = br#"{"config": {"Env": ["A=1"], "#;
     let dir = simple_layout(|layout, _config, layer| {
         let config_desc = layout.blob(OCI_CONFIG, bad_config);
         let layer_desc = layout.blob(layer.media_type, &layer.stored);
         layout.manifest(config_desc, vec![layer_desc])
     });
-    let err = open_path(dir.path()).unwrap().resolve(&PlatformSelector::Default).unwrap_err();
+    let images = open_path(dir.path()).unwrap().resolve(&PlatformSelector::Default).unwrap();
+    assert_eq!(images.len(), 1);
+    assert_eq!(images[0].layers.len(), 1, "the layers are still listed");
     assert!(
-        matches!(&err, Error::MalformedConfig { digest, .. } if *digest == Digest::sha256_of(bad_config))
+        matches!(&images[0].warnings[..], [ResolveWarning::MalformedConfig { digest, reason }]
+            if *digest == Digest::sha256_of(bad_config) && reason.contains("EOF")),
+        "{:?}",
+        images[0].warnings
     );
-    assert!(err.to_string().contains(&digest(bad_config)), "{err}");
-    assert!(std::error::Error::source(&err).is_some());
 }
 
 #[test]
-fn malformed_legacy_config_names_the_blob() {
+fn malformed_legacy_config_is_a_warning_naming_the_blob() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.tar");
     let config = b"not json".to_vec();
@@ -143,10 +149,14 @@ fn malformed_legacy_config_names_the_blob() {
             Member::File("manifest.json".into(), serde_json::to_vec(&manifest).unwrap()),
         ],
     );
-    let err = open_path(&path).unwrap().resolve(&PlatformSelector::Default).unwrap_err();
-    let msg = err.to_string();
-    assert!(matches!(err, Error::MalformedConfig { .. }));
-    assert!(msg.contains(&digest(&config)) && msg.contains("bad:1"), "{msg}");
+    let images = open_path(&path).unwrap().resolve(&PlatformSelector::Default).unwrap();
+    assert_eq!(images[0].names, ["bad:1"]);
+    assert!(
+        matches!(&images[0].warnings[..], [ResolveWarning::MalformedConfig { digest, .. }]
+            if digest.to_string() == digest_of(&config)),
+        "{:?}",
+        images[0].warnings
+    );
 }
 
 #[test]

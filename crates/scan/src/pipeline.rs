@@ -5,7 +5,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use layerleak_engine::Scanner;
-use layerleak_image::{BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolvedImage};
+use layerleak_image::{
+    BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolveWarning, ResolvedImage,
+};
 use layerleak_layer::{PathIndex, Resolver, Status as LayerStatus};
 use layerleak_report::{ImageInfo, LayerLocation, Location, ScanIssue, Status};
 
@@ -93,6 +95,20 @@ impl Pipeline {
             ..ScanOutcome::default()
         };
         for image in images {
+            for warning in &image.warnings {
+                if let ResolveWarning::MalformedConfig { digest, reason } = warning {
+                    out.issues.push(ScanIssue {
+                        image: image.display_name(),
+                        platform: image.platform.as_ref().map(ToString::to_string),
+                        layer: None,
+                        blob_digest: Some(digest.to_string()),
+                        path: None,
+                        reason: format!(
+                            "malformed image config ({reason}): ENV, LABEL, history and build args were not scanned; the layers were"
+                        ),
+                    });
+                }
+            }
             let per_layer: Vec<&BlobScan> = image
                 .layers
                 .iter()

@@ -129,16 +129,15 @@ const BAD_CONFIG: &[u8] =
     br#"{"os":"linux","architecture":"amd64","rootfs":{"type":"layers","diff_ids":["#;
 
 #[test]
-fn malformed_config_json_is_an_error_naming_image_and_config() {
+fn malformed_config_json_is_an_issue_naming_image_and_config() {
     let layers = [good_before(), good_after()];
     let dir = oci_dir(BAD_CONFIG, &layers);
     let o = run(&["scan", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    let err = stderr(&o);
-    assert!(err.contains(dir.path().to_str().unwrap()), "{err}");
-    assert!(err.contains(&digest(BAD_CONFIG)), "{err}");
-    assert!(err.contains("config"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(all.contains(&digest(BAD_CONFIG)), "{all}");
+    assert!(all.contains("malformed image config"), "{all}");
+    assert!(!all.contains("panicked"), "{all}");
 
     // The same in a legacy docker save.
     let tmp = tempfile::tempdir().unwrap();
@@ -147,14 +146,14 @@ fn malformed_config_json_is_an_error_naming_image_and_config() {
     files.write_tar(&archive);
     let o = run(&["scan", archive.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    let err = stderr(&o);
-    assert!(err.contains("example/bad:1"), "{err}");
-    assert!(err.contains(&sha256_hex(BAD_CONFIG)), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(all.contains("example/bad:1"), "{all}");
+    assert!(all.contains(&sha256_hex(BAD_CONFIG)), "{all}");
+    assert!(all.contains("malformed image config"), "{all}");
+    assert!(!all.contains("panicked"), "{all}");
 }
 
 #[test]
-#[ignore = "bug: a malformed config JSON aborts the whole scan; the image's layers are not scanned"]
 fn malformed_config_json_still_scans_the_layers() {
     let layers = [good_before(), good_after()];
     let dir = oci_dir(BAD_CONFIG, &layers);
@@ -169,7 +168,6 @@ fn malformed_config_json_still_scans_the_layers() {
 }
 
 #[test]
-#[ignore = "bug: with --all-platforms one platform's malformed config aborts the scan of every other platform"]
 fn malformed_config_of_one_platform_does_not_stop_the_others() {
     let amd = [good_before()];
     let arm = [good_after()];
