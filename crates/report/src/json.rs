@@ -2,7 +2,8 @@
 
 use std::io::{self, Write};
 
-use crate::{Finding, Redaction, Redactor, Reporter, RunInfo, ScanIssue, Summary, wire};
+use crate::collected::Collected;
+use crate::{Finding, Redaction, Reporter, RunInfo, ScanIssue, Summary, wire};
 
 /// The version of the JSON document's shape (its `version` field).
 pub const JSON_VERSION: u32 = 1;
@@ -19,44 +20,41 @@ pub const JSON_VERSION: u32 = 1;
 pub struct JsonReporter<W> {
     out: W,
     redaction: Redaction,
-    run: RunInfo,
-    findings: Vec<Finding>,
-    issues: Vec<ScanIssue>,
+    collected: Collected,
 }
 
 impl<W: Write> JsonReporter<W> {
     /// A reporter writing to `out`.
     pub fn new(out: W, redaction: Redaction) -> JsonReporter<W> {
-        JsonReporter {
-            out,
-            redaction,
-            run: RunInfo::default(),
-            findings: Vec::new(),
-            issues: Vec::new(),
-        }
+        JsonReporter { out, redaction, collected: Collected::default() }
     }
 }
 
 impl<W: Write> Reporter for JsonReporter<W> {
     fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
-        self.run = run.clone();
+        self.collected.begin(run);
         Ok(())
     }
 
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.findings.push(finding.clone());
+        self.collected.finding(finding);
         Ok(())
     }
 
     fn issue(&mut self, issue: &ScanIssue) -> io::Result<()> {
-        self.issues.push(issue.clone());
+        self.collected.issue(issue);
         Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        self.findings.sort_by_cached_key(Finding::severity_key);
-        let redactor = Redactor::new(self.redaction, self.findings.iter().map(|f| &f.secret));
-        let doc = wire::document(&self.run, &self.findings, &self.issues, summary, &redactor);
+        let done = self.collected.finish(self.redaction);
+        let doc = wire::document(
+            &self.collected.run,
+            &done.findings,
+            &done.issues,
+            summary,
+            &done.redactor,
+        );
         serde_json::to_writer_pretty(&mut self.out, &doc)?;
         writeln!(self.out)?;
         self.out.flush()

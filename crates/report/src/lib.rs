@@ -51,6 +51,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod collected;
 mod finding;
 mod fingerprint;
 mod issue;

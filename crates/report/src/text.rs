@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 
+use crate::collected::{Collected, Finished};
 use crate::{
     ConfigField, Finding, Location, Redaction, Redactor, Reporter, RunInfo, ScanIssue, Status,
     Summary,
@@ -22,21 +23,13 @@ use crate::{
 pub struct TextReporter<W> {
     out: W,
     redaction: Redaction,
-    run: RunInfo,
-    findings: Vec<Finding>,
-    issues: Vec<ScanIssue>,
+    collected: Collected,
 }
 
 impl<W: Write> TextReporter<W> {
     /// A reporter writing to `out`.
     pub fn new(out: W, redaction: Redaction) -> TextReporter<W> {
-        TextReporter {
-            out,
-            redaction,
-            run: RunInfo::default(),
-            findings: Vec::new(),
-            issues: Vec::new(),
-        }
+        TextReporter { out, redaction, collected: Collected::default() }
     }
 
     fn write_finding(&mut self, n: usize, f: &Finding, r: &Redactor) -> io::Result<()> {
@@ -152,28 +145,25 @@ fn advice(f: &Finding) -> Vec<String> {
 
 impl<W: Write> Reporter for TextReporter<W> {
     fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
-        self.run = run.clone();
+        self.collected.begin(run);
         Ok(())
     }
 
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.findings.push(finding.clone());
+        self.collected.finding(finding);
         Ok(())
     }
 
     fn issue(&mut self, issue: &ScanIssue) -> io::Result<()> {
-        self.issues.push(issue.clone());
+        self.collected.issue(issue);
         Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let mut findings = std::mem::take(&mut self.findings);
-        findings.sort_by_cached_key(Finding::severity_key);
-        let r = Redactor::new(self.redaction, findings.iter().map(|f| &f.secret));
+        let Finished { findings, issues, redactor: r } = self.collected.finish(self.redaction);
         for (i, f) in findings.iter().enumerate() {
             self.write_finding(i + 1, f, &r)?;
         }
-        let issues = std::mem::take(&mut self.issues);
         if !issues.is_empty() {
             writeln!(self.out, "Not fully scanned (the scan is incomplete):")?;
             for issue in &issues {
@@ -181,7 +171,7 @@ impl<W: Write> Reporter for TextReporter<W> {
             }
             writeln!(self.out)?;
         }
-        let images = self.run.images.len();
+        let images = self.collected.run.images.len();
         writeln!(
             self.out,
             "{} finding{} in {images} image{} ({} layer blob{}, {} bytes scanned); {}",
