@@ -3,7 +3,7 @@
 use std::{
     fs,
     io::{self, Write as _},
-    path::{Path, PathBuf},
+    path::Path,
     process::ExitCode,
 };
 
@@ -21,8 +21,12 @@ pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
     let mut stats = Stats::default();
     for path in &args.paths {
-        walk(path, &mut |file| {
-            scan_file(file, &mut stream, &mut out, args.show_secrets, &mut stats);
+        walk(path, &mut |found| match found {
+            Ok(file) => scan_file(file, &mut stream, &mut out, args.show_secrets, &mut stats),
+            Err((path, e)) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                stats.errors += 1;
+            }
         });
     }
     writeln!(
@@ -50,27 +54,36 @@ struct Stats {
     errors: u64,
 }
 
-/// Calls `f` on every regular file under `path`, in sorted order, not following symlinks.
-/// Directories that cannot be listed are reported through `f`'s error path by passing them.
-fn walk(path: &Path, f: &mut dyn FnMut(&Path)) {
-    let Ok(meta) = fs::symlink_metadata(path) else {
-        f(path);
-        return;
+/// A regular file to scan, or a path that could not be inspected or listed.
+type Walked<'a> = Result<&'a Path, (&'a Path, io::Error)>;
+
+/// Calls `f` with every regular file under `path`, in sorted order, not following
+/// symlinks, and with every path that could not be inspected or listed, so that nothing is
+/// skipped silently.
+fn walk(path: &Path, f: &mut dyn FnMut(Walked<'_>)) {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => return f(Err((path, e))),
     };
     if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = match fs::read_dir(path) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(_) => {
-                f(path);
-                return;
+        let mut entries = Vec::new();
+        match fs::read_dir(path) {
+            Ok(rd) => {
+                for entry in rd {
+                    match entry {
+                        Ok(entry) => entries.push(entry.path()),
+                        Err(e) => f(Err((path, e))),
+                    }
+                }
             }
-        };
+            Err(e) => return f(Err((path, e))),
+        }
         entries.sort();
         for e in entries {
             walk(&e, f);
         }
     } else if meta.is_file() {
-        f(path);
+        f(Ok(path));
     }
 }
 

@@ -142,7 +142,18 @@ fn check_straddle(
 ) {
     let one = Rules::from_rules(vec![rule.clone()]);
     let capacity = whole.overlap() + 1 + 13;
-    let Ok(small) = ScannerBuilder::new().buffer_capacity(capacity).build(&one) else { return };
+    let small = match ScannerBuilder::new().buffer_capacity(capacity).build(&one) {
+        Ok(small) => small,
+        Err(e) => {
+            // Never skip the check silently: a rule we cannot stream is a problem in itself.
+            diags.push(Diagnostic::error(
+                rule.file(),
+                Some(rule.id()),
+                format!("cannot build a minimal-buffer scanner: {e}"),
+            ));
+            return;
+        }
+    };
     for offset in [1, capacity / 2, capacity - 1, capacity + 5] {
         let mut hay = vec![b'\n'; offset];
         hay.extend_from_slice(text);
