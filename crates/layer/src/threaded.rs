@@ -363,6 +363,35 @@ mod tests {
     }
 
     #[test]
+    fn a_truncated_gzip_fails_as_without_the_thread() {
+        let layer = tar_of(&[("a", 100_000), ("b", 3 * PIPE_BUFFER_BYTES), ("c", 10)]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &layer).unwrap();
+        let gz = gz.finish().unwrap();
+        let cut = &gz[..gz.len() * 2 / 3];
+        let (seen, threaded) = contents(cut, &Limits::default());
+        let mut expected = Vec::new();
+        let single = crate::walk_layer(cut, &Limits::default(), |entry| {
+            let (meta, content) = entry.into_parts();
+            let mut body = Vec::new();
+            content
+                .read_to_end(&mut body)
+                .map_err(|source| LayerError::Stream { offset: 0, source })?;
+            expected.push((meta.path().as_bstr().to_string(), body));
+            Ok::<_, LayerError>(Flow::Continue)
+        });
+        assert_eq!(seen, expected);
+        let (threaded, single) = (threaded.unwrap_err(), single.unwrap_err());
+        let decode = |e: &LayerError| {
+            let d = crate::find_cause::<crate::DecodeError>(e).expect("a decode error");
+            (d.compression, d.source.kind())
+        };
+        assert!(matches!(threaded, LayerError::Stream { .. }));
+        assert_eq!(decode(&threaded), decode(&single));
+        assert_eq!(decode(&threaded).1, io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
     fn stopping_early_ends_the_other_threads() {
         let layer = tar_of(&[("a", 1), ("b", 8 * PIPE_BUFFER_BYTES)]);
         let summary = walk_layer_threaded(&layer[..], &Limits::default(), |_| {
