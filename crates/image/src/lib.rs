@@ -74,13 +74,16 @@
 mod config;
 mod digest;
 mod docker_save;
+mod engine;
 mod error;
 mod manifest;
+mod member_store;
 mod oci_layout;
 mod open;
 mod platform;
 mod resolve;
 mod resolved;
+mod save_stream;
 mod sniff;
 mod source;
 mod storage;
@@ -89,6 +92,7 @@ mod verify;
 
 pub use config::{HistoryEntry, ImageConfig, LayerHistory, RootFs};
 pub use digest::{Algorithm, Digest};
+pub use engine::{Endpoint, Engine, EngineKind};
 pub use error::{Error, Result};
 pub use manifest::{
     CONTAINERD_IMAGE_NAME, DOCKER_REFERENCE_TYPE, Descriptor, OCI_REF_NAME, media_type,
@@ -96,5 +100,6 @@ pub use manifest::{
 pub use open::open_path;
 pub use platform::{Platform, PlatformSelector};
 pub use resolved::{Layer, ResolveWarning, ResolvedImage};
+pub use save_stream::{StreamedArchive, StreamedBlob, StreamedMember, read_save_stream};
 pub use source::{BlobOpener, ImageSource, SourceInfo, SourceKind};
 pub use verify::VerifyingReader;
