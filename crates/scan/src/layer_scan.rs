@@ -14,7 +14,7 @@ use crate::hit::{Hit, LayerSite, RuleRef};
 use crate::path_rules::{self, HEAD_LIMIT};
 
 /// What scanning one blob produced.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct BlobScan {
     pub(crate) hits: Vec<Hit<LayerSite>>,
     /// What the layer writes and deletes (partial if the walk failed).
@@ -54,14 +54,22 @@ pub(crate) fn scan_blob(
     desc: &Descriptor,
     limits: &Limits,
 ) -> BlobScan {
+    match opener.open(desc) {
+        Ok(mut reader) => scan_reader(stream, &mut reader, limits),
+        Err(e) => BlobScan {
+            problems: vec![Problem { path: None, reason: describe(&e) }],
+            ..BlobScan::default()
+        },
+    }
+}
+
+/// Scans a layer blob read from `reader`, as [`scan_blob`] does once it has opened it.
+pub(crate) fn scan_reader(
+    stream: &mut StreamScan<'_>,
+    mut reader: &mut dyn Read,
+    limits: &Limits,
+) -> BlobScan {
     let mut out = BlobScan::default();
-    let mut reader = match opener.open(desc) {
-        Ok(r) => r,
-        Err(e) => {
-            out.problems.push(Problem { path: None, reason: describe(&e) });
-            return out;
-        }
-    };
     let mut current: Option<String> = None;
     let result = walk_layer(&mut reader, limits, |entry| -> Result<Flow, BlobError> {
         out.index.record(entry.meta());
