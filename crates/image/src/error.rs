@@ -98,12 +98,14 @@ pub enum Error {
 
     /// No container engine socket was found.
     #[error(
-        "no {engine} socket found (tried {}); start the engine, or point DOCKER_HOST at its socket (unix:///path/to.sock)",
+        "no {engine} socket found (tried {}); start the engine, or point {variable} at its socket (unix:///path/to.sock)",
         tried.join(", ")
     )]
     EngineNotFound {
         /// Which engines were looked for (`Docker or Podman`, `Podman`, ...).
         engine: &'static str,
+        /// The environment variable that names the socket for this engine.
+        variable: &'static str,
         /// The endpoints tried, in order.
         tried: Vec<String>,
     },

@@ -118,6 +118,7 @@ impl Endpoint {
             Some(path) => Ok(Endpoint::Unix(path.clone())),
             None => Err(Error::EngineNotFound {
                 engine: kind.describe(),
+                variable: if kind == EngineKind::Podman { "CONTAINER_HOST" } else { "DOCKER_HOST" },
                 tried: candidates.iter().map(|p| Endpoint::Unix(p.clone()).to_string()).collect(),
             }),
         }
@@ -165,7 +166,7 @@ mod tests {
                 let msg = e.to_string();
                 assert!(msg.contains(&format!("unix://{runtime}/podman/podman.sock")), "{msg}");
                 assert!(msg.contains("unix:///run/podman/podman.sock"), "{msg}");
-                assert!(msg.contains("DOCKER_HOST"), "{msg}");
+                assert!(msg.contains("CONTAINER_HOST"), "{msg}");
             }
         }
         std::fs::create_dir_all(dir.path().join("podman")).unwrap();
