@@ -16,6 +16,16 @@
 //! Layer bytes are returned as stored (possibly compressed): decompression and the tar walk
 //! belong to `layerleak-layer`.
 //!
+//! # Images in a local engine
+//!
+//! An [`Engine`] (Docker Engine or Podman, found with [`Engine::discover`] from
+//! `DOCKER_HOST`, `CONTAINER_HOST` or the usual sockets) exports an image as a `docker save`
+//! tarball with [`Engine::export`]. Such a stream can be read only once, front to back, and
+//! lists its layers at its end: [`read_save_stream`] hands every member that is not a JSON
+//! document to a callback as it arrives, keeps the documents, and returns a
+//! [`StreamedArchive`] that resolves like the same tarball on disk and tells, per layer,
+//! which streamed member held it and what its digest was ([`StreamedMember`]).
+//!
 //! # Example
 //!
 //! ```
@@ -68,7 +78,9 @@
 //!
 //! Bounded whatever the image size: a tarball's index holds one entry per member; indexes
 //! and manifests are read whole up to 4 MiB, configs up to 32 MiB (larger ones are an
-//! [`Error::BlobTooLarge`]); layers are only ever streamed.
+//! [`Error::BlobTooLarge`]); layers are only ever streamed. A streamed archive keeps its
+//! JSON documents (each up to 32 MiB, 128 MiB in all) and, per other member, its size,
+//! first bytes and digest.
 #![deny(missing_docs)]
 
 mod config;
