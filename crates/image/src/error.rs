@@ -82,6 +82,17 @@ pub enum Error {
         member: String,
     },
 
+    /// A `docker save` stream (see [`read_save_stream`](crate::read_save_stream)) ended
+    /// early, failed, or is not a tar archive.
+    #[error("the `docker save` stream {location} broke off or is not a tar archive")]
+    Stream {
+        /// The stream, as the caller named it.
+        location: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+
     /// A member of a streamed archive was needed as a document (manifest, config) after
     /// it had streamed past: it was not kept because it did not look like JSON or was too
     /// large to keep.

@@ -158,7 +158,7 @@ impl ImageSource for StreamedArchive {
 ///
 /// # Errors
 ///
-/// [`Error::Archive`] when the stream is not a tar, is truncated or fails (a broken
+/// [`Error::Stream`] when the stream is not a tar, is truncated or fails (a broken
 /// connection); [`Error::NotAnImage`] when it holds neither `manifest.json` nor
 /// `index.json`.
 pub fn read_save_stream<R, F>(reader: R, location: &str, mut on_blob: F) -> Result<StreamedArchive>
@@ -166,7 +166,7 @@ where
     R: Read,
     F: FnMut(StreamedBlob<'_>),
 {
-    let archive_error = |source| Error::Archive { path: PathBuf::from(location), source };
+    let archive_error = |source| Error::Stream { location: location.to_owned(), source };
     let mut store = MemberStore::new(location);
     let mut kept_bytes = 0u64;
     let mut archive = tar::Archive::new(Retrying(reader));

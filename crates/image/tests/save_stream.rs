@@ -165,7 +165,7 @@ fn truncated_and_foreign_streams_are_errors() {
         let _ = std::io::Read::read_to_end(blob.reader, &mut Vec::new());
     })
     .unwrap_err();
-    assert!(matches!(err, Error::Archive { .. }), "{err:?}");
+    assert!(matches!(err, Error::Stream { .. }), "{err:?}");
     assert!(err.to_string().contains("engine:cut"), "{err}");
 
     // A tar with no manifest.json or index.json.

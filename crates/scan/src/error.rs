@@ -19,7 +19,7 @@ pub enum Error {
     },
     /// A streamed image (see [`Pipeline::scan_stream`](crate::Pipeline::scan_stream)) could
     /// not be read to its end.
-    #[error("cannot read the image stream {location}")]
+    #[error("cannot scan an image stream")]
     Stream {
         /// The stream, as shown to people.
         location: String,

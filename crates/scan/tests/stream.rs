@@ -198,5 +198,6 @@ fn a_broken_stream_is_an_error_naming_it() {
     let err = pipeline()
         .scan_stream(&bytes[..bytes.len() / 2], "docker:app:dev", &PlatformSelector::Default)
         .unwrap_err();
-    assert!(err.to_string().contains("docker:app:dev"), "{err}");
+    let source = std::error::Error::source(&err).expect("the cause is attached");
+    assert!(source.to_string().contains("docker:app:dev"), "{err}: {source}");
 }

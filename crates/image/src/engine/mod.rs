@@ -133,7 +133,56 @@ fn encode_name(name: &str) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write as _;
+    use std::os::unix::net::UnixListener;
+    use std::path::PathBuf;
+
     use super::*;
+
+    /// Serves each of `answers` to one connection, in order, on a socket in `dir`: answers
+    /// no real engine gives (errors, broken responses), which the tests against Podman
+    /// cannot provoke.
+    fn serve(dir: &std::path::Path, answers: Vec<&'static [u8]>) -> Engine {
+        let socket = dir.join("engine.sock");
+        let listener = UnixListener::bind(&socket).unwrap();
+        std::thread::spawn(move || {
+            for answer in answers {
+                let (mut conn, _) = listener.accept().unwrap();
+                let mut request = [0u8; 4096];
+                let _ = std::io::Read::read(&mut conn, &mut request);
+                let _ = conn.write_all(answer);
+            }
+        });
+        Engine::new(Endpoint::Unix(PathBuf::from(&socket)))
+    }
+
+    #[test]
+    fn engine_answers_become_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = serve(
+            dir.path(),
+            vec![
+                b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 31\r\n\r\n{\"message\":\"storage is locked\"}",
+                b"SSH-2.0-OpenSSH_9.2\r\n",
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n{}",
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+                b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
+            ],
+        );
+        let err = engine.has_image("app:dev").unwrap_err();
+        assert!(matches!(&err, Error::EngineStatus { status: 500, .. }), "{err:?}");
+        assert!(err.to_string().contains("storage is locked"), "{err}");
+        assert!(err.to_string().contains("GET /images/app:dev/json"), "{err}");
+        let err = engine.has_image("app:dev").unwrap_err();
+        assert!(matches!(&err, Error::EngineProtocol { .. }), "{err:?}");
+        let Err(err) = engine.export("app:dev") else { panic!("a missing image was exported") };
+        assert!(matches!(&err, Error::EngineImageNotFound { .. }), "{err:?}");
+        assert!(err.to_string().contains("engine.sock"), "{err}");
+        // Found, then a body cut short: an error when read, never a short archive.
+        let Ok(mut body) = engine.export("app:dev") else { panic!("the image was not exported") };
+        let err = body.read_to_end(&mut Vec::new()).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
+    }
 
     #[test]
     fn names_are_path_safe() {
