@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::manifest::Descriptor;
 use crate::member_store::{HEAD_BYTES, MemberStore, Stored, StreamedFacts};
 use crate::oci_layout::{INDEX_FILE, OciLayout};
+use crate::open::{EXPECTED, archive_kind};
 use crate::platform::PlatformSelector;
 use crate::resolved::ResolvedImage;
 use crate::source::{BlobOpener, ImageSource, SourceInfo, SourceKind};
@@ -220,15 +221,16 @@ where
     let store = Arc::new(store);
     let storage = Storage::Streamed(Arc::clone(&store));
     let info = |kind| SourceInfo { kind, location: location.to_owned(), path: None };
-    let layout = match (storage.contains(INDEX_FILE), storage.contains(MANIFEST_FILE)) {
-        (true, true) => Layout::Oci(OciLayout::new(info(SourceKind::DockerArchiveOci), storage)),
-        (true, false) => Layout::Oci(OciLayout::new(info(SourceKind::OciArchive), storage)),
-        (false, true) => Layout::Legacy(DockerSave::new(info(SourceKind::DockerArchive), storage)),
-        (false, false) => {
+    let layout = match archive_kind(storage.contains(INDEX_FILE), storage.contains(MANIFEST_FILE)) {
+        Some(kind @ SourceKind::DockerArchive) => {
+            Layout::Legacy(DockerSave::new(info(kind), storage))
+        }
+        Some(kind) => Layout::Oci(OciLayout::new(info(kind), storage)),
+        None => {
             return Err(Error::NotAnImage {
                 path: PathBuf::from(location),
                 reason: "the stream holds neither manifest.json nor index.json".to_owned(),
-                expected: crate::open::EXPECTED,
+                expected: EXPECTED,
             });
         }
     };

@@ -200,6 +200,18 @@ mod tests {
     }
 
     #[test]
+    fn connection_failures_say_what_to_do() {
+        for (kind, words) in [
+            (io::ErrorKind::NotFound, "does not exist"),
+            (io::ErrorKind::ConnectionRefused, "is the engine running?"),
+            (io::ErrorKind::PermissionDenied, "permission denied"),
+        ] {
+            assert!(hint(&io::Error::from(kind)).contains(words), "{kind:?}");
+        }
+        assert_eq!(hint(&io::Error::from(io::ErrorKind::TimedOut)), "");
+    }
+
+    #[test]
     fn short_content_length_body_fails() {
         let mut body = Exact { inner: (&b"abc"[..]).take(5), left: 5 };
         let err = body.read_to_end(&mut Vec::new()).unwrap_err();
