@@ -74,7 +74,10 @@ fn write_tar(path: &Path, members: &[(String, Vec<u8>)]) {
 
 /// A legacy archive as Podman's API writes it (`<diff_id>.tar`, `<hex>.json`, manifest last).
 fn legacy(path: &Path) {
-    let layers = layers();
+    legacy_of(path, layers());
+}
+
+fn legacy_of(path: &Path, layers: Vec<Vec<u8>>) {
     let config = config(&layers);
     let names: Vec<String> = layers.iter().map(|l| format!("{}.tar", hex(l))).collect();
     let mut members: Vec<(String, Vec<u8>)> = names.iter().cloned().zip(layers).collect();
@@ -200,4 +203,27 @@ fn a_broken_stream_is_an_error_naming_it() {
         .unwrap_err();
     let source = std::error::Error::source(&err).expect("the cause is attached");
     assert!(source.to_string().contains("docker:app:dev"), "{err}: {source}");
+}
+
+#[test]
+fn a_layer_that_looks_like_json_is_kept_and_scanned_after_the_stream() {
+    // An uncompressed layer whose first entry's name starts with `{` looks like a JSON
+    // document, so it is kept rather than streamed on; it must still be scanned.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("json-like.tar");
+    let token = format!("token: {GH}\n");
+    let mut layers = layers();
+    layers[2] = tar_of(&[("{odd}.yml", token.as_bytes())]);
+    legacy_of(&path, layers);
+    let pipeline = pipeline();
+    let on_disk = pipeline.scan_path(&path, &PlatformSelector::Default).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let streamed = pipeline.scan_stream(file, "docker:odd", &PlatformSelector::Default).unwrap();
+    let in_layer_2 = streamed.findings.iter().any(|f| {
+        f.locations
+            .iter()
+            .any(|l| matches!(l, Location::Layer(l) if l.layer == 2 && l.path == "{odd}.yml"))
+    });
+    assert!(in_layer_2, "{:#?}", streamed.findings);
+    assert_same(streamed, on_disk);
 }
