@@ -33,6 +33,13 @@ const SCAN_AFTER_HELP: &str = "\
 Secrets are redacted everywhere by default, including where the output echoes a history
 line, an ENV entry or a path that contains them; --show-secrets prints them in full.
 
+Images in a local engine are streamed from its Docker-compatible API (GET /images/NAME/get)
+and never written to disk. The socket: DOCKER_HOST (unix:///path or a loopback tcp://) for
+docker: and engine:, CONTAINER_HOST for podman:, else the first that exists of
+/var/run/docker.sock, $XDG_RUNTIME_DIR/podman/podman.sock, /run/podman/podman.sock.
+A bare NAME is a path when it exists, else an image of the local engine; write ./NAME to
+force a path.
+
 Exit codes:
   0  no findings, and everything was scanned
   1  findings
@@ -41,8 +48,9 @@ Exit codes:
 
 #[derive(Args, Debug)]
 pub(crate) struct ScanArgs {
-    /// The image: a `docker save` tarball, an OCI image layout directory, or an oci-archive
-    /// tarball.
+    /// The image: a `docker save` tarball, an OCI image layout directory, an oci-archive
+    /// tarball, or an image in the local Docker or Podman engine: `docker:NAME`,
+    /// `podman:NAME`, `engine:NAME` (either), or a bare NAME that is not a path.
     pub(crate) path: PathBuf,
     /// Scan this platform of a multi-platform image [default: linux/amd64, or the only
     /// platform present].

@@ -1,4 +1,4 @@
-//! `layerleak scan`: scan a container image on disk.
+//! `layerleak scan`: scan a container image on disk or in a local container engine.
 
 use std::{
     fs::File,
@@ -21,7 +21,11 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         (None, false) => PlatformSelector::Default,
     };
     let options = ScanOptions::new().with_workers(args.jobs.unwrap_or(0));
-    let outcome = Pipeline::new(scanner, options).scan_path(&args.path, &platform)?;
+    let pipeline = Pipeline::new(scanner, options);
+    let outcome = match crate::engine::EngineTarget::resolve(&args.path) {
+        Some(image) => image.scan(&pipeline, &platform)?,
+        None => pipeline.scan_path(&args.path, &platform)?,
+    };
 
     let redaction = if args.show_secrets { Redaction::Show } else { Redaction::Redact };
     let out: Box<dyn Write> = match &args.output {
