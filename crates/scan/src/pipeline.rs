@@ -142,14 +142,10 @@ impl Pipeline {
                     s.spawn(|| {
                         let mut stream = self.scanner.stream();
                         let mut done = Vec::new();
-                        loop {
-                            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                                break;
-                            };
-                            let desc = jobs[i];
+                        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                             done.push((
                                 i,
-                                scan_blob(&mut stream, opener, desc, &self.options.limits),
+                                scan_blob(&mut stream, opener, jobs[i], &self.options.limits),
                             ));
                         }
                         done
