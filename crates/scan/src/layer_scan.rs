@@ -9,7 +9,10 @@ use layerleak_layer::{
     Flow, Item, LayerError, Limits, PathIndex, TextEncoding, decode_text, walk_content, walk_layer,
 };
 
+use layerleak_report::Severity;
+
 use crate::describe::describe;
+use crate::issues;
 use crate::hit::{Hit, LayerSite, RuleRef};
 use crate::path_rules::{self, HEAD_LIMIT};
 
@@ -25,11 +28,19 @@ pub(crate) struct BlobScan {
     pub(crate) bytes: u64,
 }
 
-/// Something not (fully) scanned in a blob.
+/// Something not (fully) scanned in a blob, or worth a notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Problem {
+    pub(crate) severity: Severity,
     pub(crate) path: Option<String>,
     pub(crate) reason: String,
+}
+
+impl Problem {
+    /// A problem that makes the scan incomplete.
+    pub(crate) fn incomplete(path: Option<String>, reason: String) -> Problem {
+        Problem { severity: Severity::Incomplete, path, reason }
+    }
 }
 
 /// Why a walk stopped.
@@ -58,13 +69,18 @@ pub(crate) fn scan_blob(
     let mut reader = match opener.open(desc) {
         Ok(r) => r,
         Err(e) => {
-            out.problems.push(Problem { path: None, reason: describe(&e) });
+            out.problems.push(Problem::incomplete(None, describe(&e)));
             return out;
         }
     };
     let mut current: Option<String> = None;
     let result = walk_layer(&mut reader, limits, |entry| -> Result<Flow, BlobError> {
         out.index.record(entry.meta());
+        for &issue in entry.meta().issues() {
+            let (severity, reason) = issues::entry_issue(issue);
+            let path = Some(entry.path().as_bstr().to_string());
+            out.problems.push(Problem { severity, path, reason });
+        }
         if !entry.meta().has_content() {
             return Ok(Flow::Continue);
         }
@@ -83,13 +99,21 @@ pub(crate) fn scan_blob(
         Ok(Flow::Continue)
     });
     let failure = match result {
-        Ok(_) => io::copy(&mut reader, &mut io::sink())
-            .err()
-            .map(|e| describe(&BlobError::Layer(LayerError::Stream { offset: 0, source: e }))),
+        Ok(summary) => {
+            if summary.trailing_nonzero_bytes > 0 {
+                out.problems.push(Problem::incomplete(None, format!(
+                    "{} non-zero byte(s) after the tar end-of-archive marker (at byte offset {}) were not scanned: a runtime ignores them, but they are in the blob",
+                    summary.trailing_nonzero_bytes, summary.tar_bytes
+                )));
+            }
+            io::copy(&mut reader, &mut io::sink())
+                .err()
+                .map(|e| describe(&BlobError::Layer(LayerError::Stream { offset: 0, source: e })))
+        }
         Err(e) => Some(describe(&e)),
     };
     if let Some(reason) = failure {
-        out.problems.push(Problem { path: current, reason });
+        out.problems.push(Problem::incomplete(current, reason));
     }
     out
 }
@@ -152,8 +176,11 @@ fn scan_file(
                 }
             }
             Item::Notice(n) => {
-                problems
-                    .push(Problem { path: Some(n.path.to_string()), reason: n.reason.to_string() });
+                problems.push(Problem {
+                    severity: issues::notice_severity(&n),
+                    path: Some(n.path.to_string()),
+                    reason: n.reason.to_string(),
+                });
             }
             _ => {}
         }

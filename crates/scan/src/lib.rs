@@ -27,7 +27,13 @@
 //! Nothing is skipped silently: a missing blob, a digest mismatch, a truncated or corrupt
 //! layer, or a nested archive not fully read becomes a
 //! [`ScanIssue`](layerleak_report::ScanIssue) naming image, layer and path, the other
-//! layers are still scanned, and the [`ScanOutcome`] is incomplete (exit code 2).
+//! layers are still scanned, and the [`ScanOutcome`] is incomplete (exit code 2). So do
+//! count mismatches in the config that may misattribute `created_by` or `diff_id`, tar
+//! entries with `..` in their names, and non-zero bytes after the end of a layer's tar.
+//! Oddities that lose nothing (an absolute entry name, a CRC mismatch in a nested zip
+//! whose content was scanned anyway, a config without history) are
+//! [`Severity::Notice`](layerleak_report::Severity::Notice)s: reported, exit code
+//! unchanged.
 //!
 //! # Example
 //!
@@ -59,6 +65,7 @@ mod config_scan;
 mod describe;
 mod error;
 mod hit;
+mod issues;
 mod layer_scan;
 mod options;
 mod outcome;
