@@ -24,7 +24,9 @@ pub(crate) fn resolve_warning(w: &ResolveWarning) -> (Severity, String) {
         ),
         ResolveWarning::DiffIdCount { diff_ids: 0, layers } => (
             Severity::Notice,
-            format!("the image config lists no diff_ids for its {layers} layer(s): locations have no diff_id"),
+            format!(
+                "the image config lists no diff_ids for its {layers} layer(s): locations have no diff_id"
+            ),
         ),
         ResolveWarning::DiffIdCount { diff_ids, layers } => (
             Severity::Incomplete,

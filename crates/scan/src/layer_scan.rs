@@ -12,8 +12,8 @@ use layerleak_layer::{
 use layerleak_report::Severity;
 
 use crate::describe::describe;
-use crate::issues;
 use crate::hit::{Hit, LayerSite, RuleRef};
+use crate::issues;
 use crate::path_rules::{self, HEAD_LIMIT};
 
 /// What scanning one blob produced.

@@ -5,9 +5,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use layerleak_engine::Scanner;
-use layerleak_image::{
-    BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolvedImage,
-};
+use layerleak_image::{BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolvedImage};
 use layerleak_layer::{PathIndex, Resolver, Status as LayerStatus};
 use layerleak_report::{ImageInfo, LayerLocation, Location, ScanIssue, Status};
 
