@@ -36,9 +36,11 @@ pub enum EntryIssue {
     AbsolutePath,
     /// The name contains `..` (path traversal). The content is still delivered.
     ParentComponent,
-    /// The entry uses PAX-format sparse records (`GNU.sparse.*`), which are not expanded:
-    /// the content is delivered in its stored form (data blocks, possibly preceded by the
-    /// sparse map), so it is still scanned but offsets may not match the file's.
+    /// The entry has PAX sparse records (`GNU.sparse.*`) of a format that cannot be
+    /// expanded (an unknown major version, a missing size, an invalid map): the content is
+    /// delivered in its stored form (data blocks, possibly preceded by the sparse map), so
+    /// it is still scanned, but offsets and the name may not be the file's. Formats 0.0,
+    /// 0.1 and 1.0 are expanded like GNU sparse files and raise no issue.
     PaxSparse,
 }
 

@@ -64,7 +64,7 @@ pub(crate) fn entry_issue(issue: EntryIssue) -> (Severity, String) {
         ),
         EntryIssue::PaxSparse => (
             Severity::Incomplete,
-            "PAX sparse file of an unsupported format version: its stored data was scanned, but offsets and the name may not be the file's".to_owned(),
+            "PAX sparse file of an unsupported format or with an invalid map: its stored data was scanned, but offsets and the name may not be the file's".to_owned(),
         ),
         other => (Severity::Incomplete, format!("{other:?}")),
     }

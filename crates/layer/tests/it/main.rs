@@ -4,5 +4,6 @@ mod common;
 mod compression;
 mod index;
 mod nested;
+mod records;
 mod text;
 mod walk;
