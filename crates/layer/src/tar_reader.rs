@@ -202,6 +202,7 @@ fn sparse_segments(
                 RecordTooLarge {
                     record: "sparse map",
                     size: segments.len() as u64,
+                    unit: "segments",
                     limit: MAX_SPARSE_SEGMENTS as u64,
                 },
             ));
@@ -281,7 +282,12 @@ impl<R: Read> TarReader<R> {
                 if size > record.limit() {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
-                        RecordTooLarge { record: record.name(), size, limit: record.limit() },
+                        RecordTooLarge {
+                            record: record.name(),
+                            size,
+                            unit: "bytes",
+                            limit: record.limit(),
+                        },
                     ));
                 }
                 let data = self.read_record(size)?;
@@ -341,6 +347,7 @@ impl<R: Read> TarReader<R> {
                         RecordTooLarge {
                             record: "GNU sparse map",
                             size: pairs.len() as u64,
+                            unit: "segments",
                             limit: MAX_SPARSE_SEGMENTS as u64,
                         },
                     ));
@@ -461,6 +468,7 @@ impl<R: Read> TarReader<R> {
                             RecordTooLarge {
                                 record: "PAX sparse map",
                                 size: n as u64,
+                                unit: "segments",
                                 limit: MAX_SPARSE_SEGMENTS as u64,
                             },
                         ));

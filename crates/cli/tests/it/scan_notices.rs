@@ -223,3 +223,64 @@ fn data_after_the_end_of_the_tar_is_reported_as_not_scanned() {
         )]
     );
 }
+
+/// A PAX 1.0 sparse file (as `tar --sparse --format=pax` writes it) with `GH` after a hole.
+fn pax_sparse_layer() -> Vec<u8> {
+    let token = format!("token={GH}\n");
+    let mut data = format!("2\n0\n5\n4096\n{}\n", token.len()).into_bytes();
+    data.resize(512, 0);
+    data.extend_from_slice(b"start");
+    data.extend_from_slice(token.as_bytes());
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_pax_extensions([
+        ("GNU.sparse.major", &b"1"[..]),
+        ("GNU.sparse.minor", b"0"),
+        ("GNU.sparse.name", b"var/lib/app/data.db"),
+        ("GNU.sparse.realsize", b"8192"),
+    ])
+    .unwrap();
+    let mut h = tar::Header::new_ustar();
+    h.set_path("var/lib/app/GNUSparseFile.0/data.db").unwrap();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o600);
+    h.set_cksum();
+    b.append(&h, &data[..]).unwrap();
+    b.into_inner().unwrap()
+}
+
+#[test]
+fn a_pax_sparse_file_is_scanned_at_its_real_name_and_offsets() {
+    let layers = [LayerBlob::gzip(&pax_sparse_layer())];
+    let (o, doc) = scan_json(image_of(&layers).path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(doc["issues"], json!([]));
+    let f = finding(&doc, GH);
+    assert_eq!(layer_locations(f), [loc(0, "var/lib/app/data.db", "present_in_final", None)]);
+    assert_eq!(f["locations"][0]["offset"], 4096 + 6, "the offset in the file, holes included");
+}
+
+#[test]
+fn a_huge_gnu_long_name_stops_its_layer_with_a_clear_error_and_the_others_are_scanned() {
+    let mut bad = layer(vec![E::File("app/before.txt", b"hello\n".to_vec())]);
+    bad.truncate(1024);
+    let mut h = tar::Header::new_gnu();
+    h.set_path("././@LongLink").unwrap();
+    h.set_entry_type(tar::EntryType::GNULongName);
+    h.set_size(4 << 30);
+    h.set_cksum();
+    bad.extend_from_slice(h.as_bytes());
+    bad.extend_from_slice(&[b'a'; 4096]);
+    let layers = [LayerBlob::plain(layer(vec![secret_file("app/a.txt")])), LayerBlob::plain(bad)];
+    let (o, doc) = scan_json(image_of(&layers).path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        issue_list(&doc),
+        [(
+            "incomplete".to_owned(),
+            Some(1),
+            None,
+            "corrupt tar archive in the 512-byte block at byte offset 1024: the GNU long name is 4294967296 bytes, over the limit of 65536 bytes read into memory; the rest of the archive was not read".to_owned()
+        )]
+    );
+    assert_eq!(layer_locations(finding(&doc, GH)), [loc(0, "app/a.txt", "present_in_final", None)]);
+}

@@ -67,7 +67,7 @@ fn four_gib_record(kind: tar::EntryType, record: &str, limit: u64) {
     assert_eq!(
         format!("{err}: {source}"),
         format!(
-            "corrupt tar archive in the 512-byte block at byte offset 1024: the {record} is 4294967296 (bytes or entries), over the limit of {limit} read into memory; the rest of the archive was not read"
+            "corrupt tar archive in the 512-byte block at byte offset 1024: the {record} is 4294967296 bytes, over the limit of {limit} bytes read into memory; the rest of the archive was not read"
         )
     );
     // Bounded: nothing of the record's 4 GiB was read, so nothing of it was allocated.
