@@ -284,3 +284,34 @@ fn a_huge_gnu_long_name_stops_its_layer_with_a_clear_error_and_the_others_are_sc
     );
     assert_eq!(layer_locations(finding(&doc, GH)), [loc(0, "app/a.txt", "present_in_final", None)]);
 }
+
+#[test]
+fn a_crc_mismatch_in_a_nested_jar_is_a_notice_and_the_secret_is_still_found() {
+    let yml = format!("token: {GH}\n");
+    let mut app = crate::fixtures::jar(&[("application.yml", yml.as_bytes())]);
+    app[14..18].copy_from_slice(&0x0BAD_C0DEu32.to_le_bytes());
+    let layers = [LayerBlob::gzip(&layer(vec![E::File("app/app.jar", app)]))];
+    let (o, doc) = scan_json(image_of(&layers).path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "a notice does not change the exit code");
+    assert_eq!(doc["complete"], true);
+    let issues = issue_list(&doc);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    let (severity, layer, path, reason) = &issues[0];
+    assert_eq!(
+        (severity.as_str(), *layer, path.as_deref()),
+        ("notice", Some(0), Some("app/app.jar!/application.yml"))
+    );
+    let mut actual = flate2::Crc::new();
+    actual.update(yml.as_bytes());
+    assert_eq!(
+        *reason,
+        format!(
+            "CRC-32 mismatch (the archive records 0x0badc0de, the content has {:#010x}): the content was scanned as read",
+            actual.sum()
+        )
+    );
+    assert_eq!(
+        layer_locations(finding(&doc, GH)),
+        [loc(0, "app/app.jar!/application.yml", "present_in_final", None)]
+    );
+}

@@ -7,3 +7,4 @@ mod nested;
 mod records;
 mod text;
 mod walk;
+mod zip_edges;
