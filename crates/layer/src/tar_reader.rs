@@ -416,6 +416,11 @@ impl<R: Read> TarReader<R> {
             EntryKind::Hardlink => EntryPath::new(&t).into_bstring(),
             _ => t.into(),
         });
+        let whiteout = Whiteout::parse(path.as_bytes());
+        let contentless = kind != EntryKind::File || whiteout.is_some();
+        if contentless && stored > 0 && kind != EntryKind::Other(b'g') {
+            issues.push(EntryIssue::UnexpectedData);
+        }
         if path.was_absolute() {
             issues.insert(0, EntryIssue::AbsolutePath);
         }
@@ -423,7 +428,7 @@ impl<R: Read> TarReader<R> {
             issues.insert(usize::from(path.was_absolute()), EntryIssue::ParentComponent);
         }
         Ok(EntryMeta {
-            whiteout: Whiteout::parse(path.as_bytes()),
+            whiteout,
             kind,
             size,
             mode: header.mode().unwrap_or(0),

@@ -66,6 +66,10 @@ pub(crate) fn entry_issue(issue: EntryIssue) -> (Severity, String) {
             Severity::Incomplete,
             "PAX sparse file of an unsupported format or with an invalid map: its stored data was scanned, but offsets and the name may not be the file's".to_owned(),
         ),
+        EntryIssue::UnexpectedData => (
+            Severity::Notice,
+            "the tar entry is not a regular file (or is a whiteout) but stores data: a runtime ignores it, but it is in the blob and was scanned".to_owned(),
+        ),
         other => (Severity::Incomplete, format!("{other:?}")),
     }
 }

@@ -220,3 +220,48 @@ fn a_pax_sparse_map_that_does_not_match_the_data_is_a_tar_error() {
         "{err:?}"
     );
 }
+
+#[test]
+fn data_stored_by_entries_without_content_is_delivered_and_flagged() {
+    let mut b = tar_builder();
+    for (name, kind) in [
+        ("etc/conf.d/", tar::EntryType::Directory),
+        ("app/.wh.old.env", tar::EntryType::Regular),
+        ("run/pipe", tar::EntryType::Fifo),
+        ("weird", tar::EntryType::new(b'Z')),
+    ] {
+        let data = format!("hidden in {name}");
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, name, data.as_bytes()).unwrap();
+    }
+    add_dir(&mut b, "empty/");
+    let (seen, res) = walk_all(&b.into_inner().unwrap()[..], &Limits::default());
+    res.unwrap();
+    let delivered: Vec<(String, bool, Vec<EntryIssue>, String)> = seen
+        .iter()
+        .map(|s| {
+            (
+                s.meta.path().as_bstr().to_string(),
+                s.meta.has_content(),
+                s.meta.issues().to_vec(),
+                String::from_utf8(s.content.clone()).unwrap(),
+            )
+        })
+        .collect();
+    let flagged = |name: &str, raw: &str| {
+        (name.to_owned(), true, vec![EntryIssue::UnexpectedData], format!("hidden in {raw}"))
+    };
+    assert_eq!(
+        delivered,
+        [
+            flagged("etc/conf.d", "etc/conf.d/"),
+            flagged("app/.wh.old.env", "app/.wh.old.env"),
+            flagged("run/pipe", "run/pipe"),
+            flagged("weird", "weird"),
+            ("empty".to_owned(), false, vec![], String::new()),
+        ]
+    );
+}
