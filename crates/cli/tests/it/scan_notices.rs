@@ -5,7 +5,9 @@
 use serde_json::{Value, json};
 
 use crate::common::{run, stdout};
-use crate::fixtures::{E, LayerBlob, config, digest, layer, oci_dir, simple_history};
+use crate::fixtures::{
+    E, LayerBlob, config, digest, layer, oci_dir, raw_tar_entry, simple_history,
+};
 use crate::scan::{finding, layer_locations, loc, scan_json};
 
 const GH: &str = "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";
@@ -147,22 +149,11 @@ fn no_history_and_no_diff_ids_are_notices() {
     assert!(text.ends_with("scan complete, 2 notice(s)\n"), "{text}");
 }
 
-/// A tar entry whose name is written raw (tar::Builder refuses `..`).
-fn raw_entry(b: &mut tar::Builder<Vec<u8>>, name: &[u8], data: &[u8]) {
-    let mut h = tar::Header::new_old();
-    h.as_old_mut().name[..name.len()].copy_from_slice(name);
-    h.set_size(data.len() as u64);
-    h.set_mode(0o644);
-    h.set_entry_type(tar::EntryType::Regular);
-    h.set_cksum();
-    b.append(&h, data).unwrap();
-}
-
 #[test]
 fn absolute_names_are_notices_and_parent_components_make_the_scan_incomplete() {
     let secret = format!("token={GH}\n");
     let mut b = tar::Builder::new(Vec::new());
-    raw_entry(&mut b, b"/etc/app.conf", secret.as_bytes());
+    raw_tar_entry(&mut b, b"/etc/app.conf", secret.as_bytes());
     let absolute = [LayerBlob::plain(b.into_inner().unwrap())];
     let (o, doc) = scan_json(image_of(&absolute).path(), &[]);
     assert_eq!(o.status.code(), Some(1));
@@ -182,7 +173,7 @@ fn absolute_names_are_notices_and_parent_components_make_the_scan_incomplete() {
     );
 
     let mut b = tar::Builder::new(Vec::new());
-    raw_entry(&mut b, b"../../etc/app.conf", secret.as_bytes());
+    raw_tar_entry(&mut b, b"../../etc/app.conf", secret.as_bytes());
     let traversal = [LayerBlob::plain(b.into_inner().unwrap())];
     let (o, doc) = scan_json(image_of(&traversal).path(), &[]);
     assert_eq!(o.status.code(), Some(2));
