@@ -39,7 +39,8 @@ pub enum Status {
 ///
 /// # Memory usage
 ///
-/// Proportional to the number of entries of the layer: one map slot per path.
+/// Proportional to the number of entries of the layer: one map slot per path, and the
+/// paths of each hard link.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PathIndex {
     paths: HashMap<BString, Change>,
@@ -147,13 +148,15 @@ impl PathIndex {
 /// # Memory usage
 ///
 /// One map entry per distinct path over all layers, holding one small record per layer that
-/// touches it: proportional to the total number of recorded paths.
+/// touches it, plus one entry per hard link: proportional to the total number of recorded
+/// paths.
 ///
 /// # Complexity
 ///
-/// [`Resolver::status`] does one hash lookup per path component (the path and each of its
-/// parent directories) and a binary search among the layers that touched that prefix: O(path
-/// components) lookups, independent of the number of files in the image.
+/// [`Resolver::path_status`] does one hash lookup per path component (the path and each of
+/// its parent directories) and a binary search among the layers that touched that prefix:
+/// O(path components) lookups, independent of the number of files in the image.
+/// [`Resolver::status`] does the same for each hard-link name of the file (usually none).
 #[derive(Debug, Clone, Default)]
 pub struct Resolver {
     /// For each path, the layers that touched it, in increasing layer order.

@@ -108,6 +108,19 @@ fn invalid(msg: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg.into())
 }
 
+/// A sparse map of `n` segments, over [`MAX_SPARSE_SEGMENTS`].
+fn too_many_segments(record: &'static str, n: usize) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        RecordTooLarge {
+            record,
+            size: n as u64,
+            unit: "segments",
+            limit: MAX_SPARSE_SEGMENTS as u64,
+        },
+    )
+}
+
 fn parse_u64(v: &[u8]) -> Option<u64> {
     std::str::from_utf8(v).ok()?.parse().ok()
 }
@@ -197,15 +210,7 @@ fn sparse_segments(
             segments.push_back(Segment::Data(len));
         }
         if segments.len() > MAX_SPARSE_SEGMENTS {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                RecordTooLarge {
-                    record: "sparse map",
-                    size: segments.len() as u64,
-                    unit: "segments",
-                    limit: MAX_SPARSE_SEGMENTS as u64,
-                },
-            ));
+            return Err(too_many_segments("sparse map", segments.len()));
         }
         cur = offset.checked_add(len).ok_or_else(|| invalid("sparse block past u64"))?;
         data = data.checked_add(len).ok_or_else(|| invalid("sparse block past u64"))?;
@@ -342,15 +347,7 @@ impl<R: Read> TarReader<R> {
                     pairs.push((block.offset()?, block.length()?));
                 }
                 if pairs.len() > MAX_SPARSE_SEGMENTS {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        RecordTooLarge {
-                            record: "GNU sparse map",
-                            size: pairs.len() as u64,
-                            unit: "segments",
-                            limit: MAX_SPARSE_SEGMENTS as u64,
-                        },
-                    ));
+                    return Err(too_many_segments("GNU sparse map", pairs.len()));
                 }
                 extended = ext.is_extended();
             }
@@ -468,15 +465,7 @@ impl<R: Read> TarReader<R> {
                 None => {
                     let n = usize::try_from(n).unwrap_or(usize::MAX);
                     if n > MAX_SPARSE_SEGMENTS {
-                        return Err(io::Error::new(
-                            io::ErrorKind::InvalidData,
-                            RecordTooLarge {
-                                record: "PAX sparse map",
-                                size: n as u64,
-                                unit: "segments",
-                                limit: MAX_SPARSE_SEGMENTS as u64,
-                            },
-                        ));
+                        return Err(too_many_segments("PAX sparse map", n));
                     }
                     count = Some(n);
                 }

@@ -8,7 +8,6 @@ use layerleak_image::{BlobOpener, Descriptor};
 use layerleak_layer::{
     Flow, Item, LayerError, Limits, PathIndex, TextEncoding, decode_text, walk_content, walk_layer,
 };
-
 use layerleak_report::Severity;
 
 use crate::describe::describe;

@@ -19,7 +19,8 @@
 //!    ([`BUILTIN_RULES`]). Hard links and symlinks carry no content, so no bytes are scanned
 //!    twice.
 //! 3. **Statuses.** Every layer location is resolved against the layers above it: present
-//!    in the final image, deleted by layer k, or overwritten by layer k.
+//!    in the final image, deleted by layer k, or overwritten by layer k. A file stays
+//!    present while one of its hard links does, even if its own path was deleted.
 //! 4. **Findings.** One [`Finding`](layerleak_report::Finding) per distinct secret value per
 //!    image, with every location; when several rules match the same value, the most
 //!    specific names it (a provider rule over a generic one, then the higher confidence).

@@ -1,8 +1,8 @@
 //! Test fixtures shared by layerleak's test suites (a dev-dependency only, never
 //! published): everything is built in code, with the real formats.
 //!
-//! - [`digest`] and [`sha256_hex`]: content addresses.
-//! - [`gzip`] and [`zstd`]: compressed blobs.
+//! - [`digest()`] and [`sha256_hex`]: content addresses.
+//! - [`gzip`] and [`zstd()`]: compressed blobs.
 //! - [`LayerBlob`]: a layer as stored, with its `diff_id`; [`config`]: an image config.
 //! - [`Layout`]: an OCI image layout in memory, written as a directory or a tarball.
 //! - [`write_tar`] and [`Member`]: an outer tarball with PAX-named members and symlinks.

@@ -265,3 +265,22 @@ fn data_stored_by_entries_without_content_is_delivered_and_flagged() {
         ]
     );
 }
+
+#[test]
+fn a_sparse_map_over_the_segment_cap_is_refused() {
+    let mut data = format!("{}\n", layerleak_layer::MAX_SPARSE_SEGMENTS + 1).into_bytes();
+    data.resize(512, 0);
+    let layer = pax_entry(
+        &[("GNU.sparse.major", b"1"), ("GNU.sparse.minor", b"0"), ("GNU.sparse.realsize", b"1")],
+        "GNUSparseFile.0/f",
+        &data,
+    );
+    let (seen, res) = walk_all(&layer[..], &Limits::default());
+    assert!(seen.is_empty());
+    let err = res.unwrap_err();
+    let cause = find_cause::<RecordTooLarge>(&err).expect("a RecordTooLarge cause");
+    assert_eq!(
+        (cause.record, cause.size, cause.unit, cause.limit),
+        ("PAX sparse map", 65_537, "segments", 65_536)
+    );
+}
