@@ -3,7 +3,7 @@
 //!
 //! - [`digest()`] and [`sha256_hex`]: content addresses.
 //! - [`gzip`] and [`zstd()`]: compressed blobs.
-//! - [`LayerBlob`]: a layer as stored, with its `diff_id`; [`config`]: an image config.
+//! - [`LayerBlob`]: a layer as stored, with its `diff_id`; [`config()`]: an image config.
 //! - [`Layout`]: an OCI image layout in memory, written as a directory or a tarball.
 //! - [`write_tar`] and [`Member`]: an outer tarball with PAX-named members and symlinks.
 //! - [`raw_tar_entry`]: a tar entry whose name is written as is (`..`, absolute).
