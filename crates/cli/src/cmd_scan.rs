@@ -8,7 +8,7 @@ use std::{
 
 use anyhow::{Context as _, Result};
 use layerleak_image::PlatformSelector;
-use layerleak_report::{JsonReporter, Redaction, Reporter, TextReporter};
+use layerleak_report::{JsonReporter, Redaction, Reporter, Severity, TextReporter};
 use layerleak_scan::{Pipeline, ScanOptions};
 
 use crate::args::{ScanArgs, ScanFormat};
@@ -44,9 +44,10 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         let mut err = io::stderr().lock();
         writeln!(
             err,
-            "{} findings, {} issues; scan {}",
+            "{} findings, {} issues, {} notices; scan {}",
             outcome.findings.len(),
-            outcome.issues.len(),
+            outcome.count(Severity::Incomplete),
+            outcome.count(Severity::Notice),
             if outcome.is_complete() { "complete" } else { "incomplete" }
         )?;
     }

@@ -6,6 +6,7 @@ use std::io::{self, Read};
 
 use layerleak_engine::{CollectSink, FnSink, OwnedMatch, Scanner, ScannerBuilder};
 use layerleak_rules::Rules;
+use layerleak_testutil::RandomReader;
 use proptest::prelude::*;
 
 /// Rules of varied shapes: prefix keyword, keyword in the middle of the match, context
@@ -51,28 +52,6 @@ fn rules() -> Rules {
     Rules::from_sources([("t.toml", RULES)]).expect("test rules are valid")
 }
 
-/// A reader that returns a pseudo-random number of bytes (0 excluded) per call.
-struct RandomReader<'a> {
-    data: &'a [u8],
-    state: u64,
-}
-
-impl Read for RandomReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.data.is_empty() || buf.is_empty() {
-            return Ok(0);
-        }
-        self.state ^= self.state << 13;
-        self.state ^= self.state >> 7;
-        self.state ^= self.state << 17;
-        let n = usize::try_from(self.state % 97).expect("small") + 1;
-        let n = n.min(buf.len()).min(self.data.len());
-        buf[..n].copy_from_slice(&self.data[..n]);
-        self.data = &self.data[n..];
-        Ok(n)
-    }
-}
-
 /// Matches of one rule come in stream order; across rules the order is unspecified, so
 /// comparisons sort.
 fn sorted(ms: &[OwnedMatch]) -> Vec<(String, u64, u64, u64, u64)> {
@@ -109,7 +88,7 @@ fn every_path(rules: &Rules, hay: &[u8]) -> Vec<(String, u64, u64, u64, u64)> {
 
             let mut sink = CollectSink::default();
             scanner
-                .scan_reader(RandomReader { data: hay, state: 0x9E37_79B9_7F4A_7C15 }, &mut sink)
+                .scan_reader(RandomReader::new(hay, 0x9E37_79B9_7F4A_7C15, 97), &mut sink)
                 .expect("reads");
             assert_eq!(sorted(&sink.matches), expected, "scan_reader {label}");
 

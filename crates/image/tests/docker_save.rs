@@ -9,6 +9,7 @@ use common::*;
 use layerleak_image::{
     Digest, PlatformSelector, ResolveWarning, SourceKind, media_type, open_path,
 };
+use layerleak_testutil::*;
 use serde_json::json;
 
 /// A legacy archive: `<id>/layer.tar` members (one a symlink to another, as docker writes
@@ -172,7 +173,7 @@ fn docker_25_archive_uses_the_oci_index() {
     let path = dir.path().join("d25.tar");
     let t0 = layer_tar(&[("etc/os-release", b"ID=test\n")]);
     let t1 = layer_tar(&[("root/.npmrc", b"//registry.npmjs.org/:_authToken=xyz\n")]);
-    let layers = [LayerBlob::gzipped(&t0), LayerBlob::plain(t1)];
+    let layers = [LayerBlob::gzip(&t0), LayerBlob::plain(t1)];
     let mut layout = Layout::default();
     let config = config_json("linux/amd64", &["A=1"], &layers, history_with_empty_steps(2));
     let mut amd64 = layout.image(&config, &layers);

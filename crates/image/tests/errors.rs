@@ -4,9 +4,10 @@ mod common;
 
 use std::io::Write;
 
-use common::digest as digest_of;
 use common::*;
 use layerleak_image::{Digest, Error, PlatformSelector, ResolveWarning, open_path};
+use layerleak_testutil::digest as digest_of;
+use layerleak_testutil::*;
 use serde_json::json;
 
 /// A one-image OCI layout directory with one gzip layer; returns (dir, layer bytes).
@@ -16,7 +17,7 @@ fn simple_layout(
     let dir = tempfile::tempdir().unwrap();
     let mut layout = Layout::default();
     let tar = layer_tar(&[("secret.txt", b"AKIA...\n")]);
-    let layer = LayerBlob::gzipped(&tar);
+    let layer = LayerBlob::gzip(&tar);
     let config =
         config_json("linux/amd64", &[], std::slice::from_ref(&layer), history_with_empty_steps(1));
     let root = edit(&mut layout, &config, &layer);

@@ -7,6 +7,7 @@ use common::*;
 use layerleak_image::{
     Error, ImageSource, Platform, PlatformSelector, ResolvedImage, SourceKind, open_path,
 };
+use layerleak_testutil::*;
 use serde_json::{Value, json};
 
 fn with_platform(mut desc: Value, platform: &str) -> Value {
@@ -21,7 +22,7 @@ fn with_platform(mut desc: Value, platform: &str) -> Value {
 /// A one-platform image whose single layer holds `marker`.
 fn add_image(layout: &mut Layout, platform: &str, marker: &str) -> Value {
     let tar = layer_tar(&[("marker", marker.as_bytes())]);
-    let layers = [LayerBlob::gzipped(&tar)];
+    let layers = [LayerBlob::gzip(&tar)];
     let config =
         config_json(platform, &[&format!("MARKER={marker}")], &layers, history_with_empty_steps(1));
     layout.image(&config, &layers)
@@ -60,7 +61,7 @@ fn oci_layout_directory() {
     let mut layout = Layout::default();
     let t0 = layer_tar(&[("a.txt", b"alpha")]);
     let t1 = layer_tar(&[("b.txt", b"beta")]);
-    let layers = [LayerBlob::plain(t0), LayerBlob::gzipped(&t1)];
+    let layers = [LayerBlob::plain(t0), LayerBlob::gzip(&t1)];
     let config = config_json("linux/amd64", &["X=1"], &layers, history_with_empty_steps(2));
     let mut manifest = layout.image(&config, &layers);
     manifest["annotations"] = json!({ "org.opencontainers.image.ref.name": "v1" });
@@ -207,7 +208,7 @@ fn docker_manifest_list_and_schema2_manifests() {
     let mut layout = Layout::default();
     let mut entries = Vec::new();
     for platform in ["linux/amd64", "linux/arm/v7"] {
-        let layer = LayerBlob::gzipped(&layer_tar(&[("p", platform.as_bytes())]));
+        let layer = LayerBlob::gzip(&layer_tar(&[("p", platform.as_bytes())]));
         let config = config_json(
             platform,
             &[&format!("MARKER={platform}")],

@@ -11,6 +11,7 @@ use layerleak_image::{
     Digest, Error, ImageSource, PlatformSelector, SourceKind, StreamedArchive, open_path,
     read_save_stream,
 };
+use layerleak_testutil::*;
 use serde_json::json;
 
 /// Streams the archive at `path` through random short reads, collecting every handed-on
@@ -59,7 +60,7 @@ fn podman_legacy(path: &Path) -> (Vec<Vec<u8>>, Vec<u8>) {
 fn docker25(path: &Path) -> Vec<LayerBlob> {
     let t0 = layer_tar(&[("etc/os-release", b"ID=test\n")]);
     let t1 = layer_tar(&[("root/.npmrc", b"//registry.npmjs.org/:_authToken=xyz\n")]);
-    let layers = vec![LayerBlob::gzipped(&t0), LayerBlob::plain(t1)];
+    let layers = vec![LayerBlob::gzip(&t0), LayerBlob::plain(t1)];
     let mut layout = Layout::default();
     let config = config_json("linux/amd64", &["A=1"], &layers, history_with_empty_steps(2));
     let mut image = layout.image(&config, &layers);

@@ -36,10 +36,16 @@ pub enum EntryIssue {
     AbsolutePath,
     /// The name contains `..` (path traversal). The content is still delivered.
     ParentComponent,
-    /// The entry uses PAX-format sparse records (`GNU.sparse.*`), which are not expanded:
-    /// the content is delivered in its stored form (data blocks, possibly preceded by the
-    /// sparse map), so it is still scanned but offsets may not match the file's.
+    /// The entry has PAX sparse records (`GNU.sparse.*`) of a format that cannot be
+    /// expanded (an unknown major version, a missing size, an invalid map): the content is
+    /// delivered in its stored form (data blocks, possibly preceded by the sparse map), so
+    /// it is still scanned, but offsets and the name may not be the file's. Formats 0.0,
+    /// 0.1 and 1.0 are expanded like GNU sparse files and raise no issue.
     PaxSparse,
+    /// An entry that has no content by its kind (a directory, a link, a device, a
+    /// whiteout, an unknown type) stores data in the archive anyway. A runtime ignores it,
+    /// but it is in the blob: it is delivered as content and scanned.
+    UnexpectedData,
 }
 
 /// Everything known about an entry except its content (cheap to clone and keep).
@@ -105,10 +111,13 @@ impl EntryMeta {
         matches!(self.whiteout, Some(Whiteout::Opaque(_)))
     }
 
-    /// Whether the content should be scanned: a regular file that is not a whiteout.
+    /// Whether the content should be scanned: a regular file that is not a whiteout, or
+    /// any entry that stores data ([`EntryIssue::UnexpectedData`], a PAX global header).
     #[must_use]
     pub fn has_content(&self) -> bool {
-        self.kind == EntryKind::File && self.whiteout.is_none()
+        (self.kind == EntryKind::File && self.whiteout.is_none())
+            || self.issues.contains(&EntryIssue::UnexpectedData)
+            || (self.kind == EntryKind::Other(b'g') && self.size > 0)
     }
 
     /// Offset of the entry's header in the uncompressed tar stream (for a long name, the

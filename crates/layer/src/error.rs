@@ -91,6 +91,31 @@ pub enum LimitExceeded {
     },
 }
 
+/// A tar extension record (GNU long name or link, PAX header, sparse map) is larger than
+/// the walk reads into memory.
+///
+/// Delivered inside the [`io::Error`] (kind [`io::ErrorKind::InvalidData`]) of a
+/// [`LayerError::Tar`] whose offset is the record's header: the walk stops there, before
+/// reading the record, so memory stays bounded whatever size the header claims.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the {record} is {size} {unit}, over the limit of {limit} {unit} read into memory; the rest of the archive was not read"
+)]
+#[non_exhaustive]
+pub struct RecordTooLarge {
+    /// What the record is: `GNU long name`, `GNU long link`, `PAX extension header`, or a
+    /// sparse map.
+    pub record: &'static str,
+    /// The size the header claims, in `unit`s.
+    pub size: u64,
+    /// `bytes`, or `segments` for a sparse map.
+    pub unit: &'static str,
+    /// The limit: [`MAX_LONG_NAME_BYTES`](crate::MAX_LONG_NAME_BYTES),
+    /// [`MAX_PAX_BYTES`](crate::MAX_PAX_BYTES) or
+    /// [`MAX_SPARSE_SEGMENTS`](crate::MAX_SPARSE_SEGMENTS).
+    pub limit: u64,
+}
+
 /// Context added to an error of a compressed stream.
 ///
 /// Travels inside an [`io::Error`] that keeps the original [`io::ErrorKind`] (for example

@@ -94,6 +94,7 @@ mod nested;
 mod notice;
 mod path;
 mod tap;
+mod tar_reader;
 mod text;
 mod threaded;
 mod walk;
@@ -103,12 +104,15 @@ mod zip;
 pub use crate::chain::{NESTED_SEPARATOR, NestedPath};
 pub use crate::compression::{Compression, Decompressor, decompress};
 pub use crate::entry::{Entry, EntryIssue, EntryKind, EntryMeta};
-pub use crate::error::{DecodeError, LayerError, LimitExceeded, Result, find_cause};
+pub use crate::error::{
+    DecodeError, LayerError, LimitExceeded, RecordTooLarge, Result, find_cause,
+};
 pub use crate::index::{PathIndex, Resolver, Status};
 pub use crate::limits::Limits;
 pub use crate::nested::{Item, Member, NESTED_SNIFF_LEN, NestedKind, walk_content};
 pub use crate::notice::{Notice, NoticeReason};
 pub use crate::path::EntryPath;
+pub use crate::tar_reader::{MAX_LONG_NAME_BYTES, MAX_PAX_BYTES, MAX_SPARSE_SEGMENTS};
 pub use crate::text::{TEXT_SNIFF_LEN, TextEncoding, TextReader, Utf16ToUtf8, decode_text};
 pub use crate::threaded::{PIPE_BUFFER_BYTES, PIPE_BUFFERS, walk_layer_threaded};
 pub use crate::walk::{Flow, WalkSummary, walk, walk_layer};

@@ -12,7 +12,8 @@ use crate::error::LayerError;
 use crate::limits::Limits;
 use crate::notice::{Notice, NoticeReason};
 use crate::tap::{StreamFailed, Tap, TapState};
-use crate::walk::{Flow, meta_of};
+use crate::tar_reader::TarReader;
+use crate::walk::Flow;
 
 /// How many leading bytes [`NestedKind::sniff`] wants (the tar magic sits at offset 257).
 pub const NESTED_SNIFF_LEN: usize = 512;
@@ -412,26 +413,19 @@ where
     E: From<LayerError>,
 {
     let (tap, state) = Tap::new(reader);
-    let mut archive = tar::Archive::new(tap);
-    let entries = match archive.entries() {
-        Ok(e) => e,
-        Err(e) => return ctx.notice_io(chain.clone(), &state, e),
-    };
-    for item in entries {
-        if ctx.stopped {
-            break;
-        }
-        let mut te = match item {
-            Ok(te) => te,
+    let mut tar = TarReader::new(tap);
+    while !ctx.stopped {
+        let meta = match tar.next_entry() {
+            Ok(Some(meta)) => meta,
+            Ok(None) => break,
             Err(e) => return ctx.notice_io(chain.clone(), &state, e),
         };
-        let meta = meta_of(&mut te);
         if !meta.has_content() {
             continue;
         }
         chain.push(meta.path.into_bstring());
         let limit = ctx.limits.max_member_bytes;
-        let res = walk_any(ctx, chain, &mut te, limit);
+        let res = walk_any(ctx, chain, &mut tar.content(), limit);
         let member = chain.clone();
         chain.pop();
         res?;

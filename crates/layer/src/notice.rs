@@ -9,7 +9,8 @@ use crate::error::LimitExceeded;
 /// Something that was not fully scanned, and where.
 ///
 /// Delivered to the caller as [`Item::Notice`](crate::Item::Notice), never dropped: the
-/// scan pipeline turns each into an incomplete-scan report (exit code 2).
+/// scan pipeline turns each into an incomplete-scan report (exit code 2), except
+/// [`NoticeReason::CrcMismatch`], after which everything was still scanned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Notice {
@@ -54,6 +55,15 @@ pub enum NoticeReason {
         /// end could not be found without reading it).
         rest_skipped: bool,
     },
+    /// A zip member's CRC-32 does not match its content. The content was delivered (and so
+    /// scanned) in full, but it is not what the archive's writer stored: the only notice
+    /// after which nothing is missing.
+    CrcMismatch {
+        /// The CRC-32 the archive records (local header or data descriptor).
+        expected: u32,
+        /// The CRC-32 of the content read.
+        actual: u32,
+    },
     /// The nested data is corrupt or truncated: what came before was delivered, the rest of
     /// the archive was not.
     Corrupt {
@@ -81,6 +91,10 @@ impl fmt::Display for NoticeReason {
                 }
                 Ok(())
             }
+            NoticeReason::CrcMismatch { expected, actual } => write!(
+                f,
+                "CRC-32 mismatch (the archive records {expected:#010x}, the content has {actual:#010x}): the content was scanned as read"
+            ),
             NoticeReason::Corrupt { kind, message } => {
                 write!(f, "corrupt or truncated data ({kind}): {message}")
             }

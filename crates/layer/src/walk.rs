@@ -2,15 +2,12 @@
 
 use std::io::{self, Read};
 
-use tar::EntryType;
-
 use crate::compression::decompress;
-use crate::entry::{Entry, EntryIssue, EntryKind, EntryMeta};
+use crate::entry::Entry;
 use crate::error::LayerError;
 use crate::limits::Limits;
-use crate::path::EntryPath;
 use crate::tap::{Tap, TapState};
-use crate::whiteout::Whiteout;
+use crate::tar_reader::TarReader;
 
 /// What a visitor wants after an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,9 +44,16 @@ pub struct WalkSummary {
 /// never buffered whole (this is the same contract as `tar::Archive::entries`). A layer can
 /// contain the same path twice; the later entry wins when the layer is applied.
 ///
-/// GNU long names and links and PAX headers are honoured (paths come from the long-name
-/// aware accessors), GNU sparse files are expanded (holes read as zeros), and PAX sparse
-/// files are flagged with [`EntryIssue::PaxSparse`].
+/// GNU long names and links and PAX headers are honoured, GNU sparse files and PAX sparse
+/// files (formats 0.0, 0.1, 1.0) are expanded (holes read as zeros); other PAX sparse files
+/// are flagged with [`EntryIssue::PaxSparse`](crate::EntryIssue::PaxSparse).
+///
+/// Memory does not depend on the input: extension records are read into memory only up to
+/// [`MAX_LONG_NAME_BYTES`](crate::MAX_LONG_NAME_BYTES) (GNU long names and links),
+/// [`MAX_PAX_BYTES`](crate::MAX_PAX_BYTES) (PAX headers) and
+/// [`MAX_SPARSE_SEGMENTS`](crate::MAX_SPARSE_SEGMENTS) (sparse maps); a larger one ends the
+/// walk with a [`LayerError::Tar`] at its header whose cause is a
+/// [`RecordTooLarge`](crate::RecordTooLarge).
 ///
 /// After the end-of-archive marker, the rest of the stream is read and counted
 /// ([`WalkSummary::trailing_bytes`]) so that a verifying reader below reaches EOF.
@@ -91,27 +95,22 @@ where
     E: From<LayerError>,
 {
     let (tap, state) = Tap::new(reader);
-    let mut archive = tar::Archive::new(tap);
+    let mut tar = TarReader::new(tap);
     let mut summary = WalkSummary::default();
-    {
-        let entries = archive.entries().map_err(|e| E::from(classify(&state, e)))?;
-        for item in entries {
-            let mut te = item.map_err(|e| E::from(classify(&state, e)))?;
-            let meta = meta_of(&mut te);
-            summary.entries += 1;
-            let flow = visit(Entry { meta, reader: &mut te });
-            if let Some((offset, source)) = state.take_failure() {
-                return Err(E::from(LayerError::Stream { offset, source }));
-            }
-            if flow? == Flow::Stop {
-                summary.stopped = true;
-                summary.tar_bytes = state.pos();
-                return Ok(summary);
-            }
+    while let Some(meta) = tar.next_entry().map_err(|e| E::from(classify(&state, e)))? {
+        summary.entries += 1;
+        let flow = visit(Entry { meta, reader: &mut tar.content() });
+        if let Some((offset, source)) = state.take_failure() {
+            return Err(E::from(LayerError::Stream { offset, source }));
+        }
+        if flow? == Flow::Stop {
+            summary.stopped = true;
+            summary.tar_bytes = state.pos();
+            return Ok(summary);
         }
     }
     summary.tar_bytes = state.pos();
-    let mut tap = archive.into_inner();
+    let mut tap = tar.into_inner();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match tap.read(&mut buf) {
@@ -156,52 +155,6 @@ fn classify(state: &TapState, e: io::Error) -> LayerError {
 /// The start of the 512-byte block that contains the last byte read.
 fn block_start(pos: u64) -> u64 {
     pos.saturating_sub(1) / 512 * 512
-}
-
-pub(crate) fn meta_of<R: Read>(te: &mut tar::Entry<'_, R>) -> EntryMeta {
-    let raw_path = te.path_bytes().into_owned();
-    let path = EntryPath::new(&raw_path);
-    let header = te.header();
-    let et = header.entry_type();
-    let mut kind = match et {
-        EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => EntryKind::File,
-        EntryType::Directory => EntryKind::Dir,
-        EntryType::Symlink => EntryKind::Symlink,
-        EntryType::Link => EntryKind::Hardlink,
-        other => EntryKind::Other(other.as_byte()),
-    };
-    // Pre-POSIX archives mark directories only by a trailing slash.
-    if kind == EntryKind::File && raw_path.ends_with(b"/") {
-        kind = EntryKind::Dir;
-    }
-    let mode = header.mode().unwrap_or(0);
-    let link_target = te.link_name_bytes().map(|t| match kind {
-        EntryKind::Hardlink => EntryPath::new(&t).into_bstring(),
-        _ => t.into_owned().into(),
-    });
-    let mut issues = Vec::new();
-    if path.was_absolute() {
-        issues.push(EntryIssue::AbsolutePath);
-    }
-    if path.has_parent_components() {
-        issues.push(EntryIssue::ParentComponent);
-    }
-    if let Ok(Some(exts)) = te.pax_extensions()
-        && exts.flatten().any(|ext| ext.key_bytes().starts_with(b"GNU.sparse."))
-    {
-        issues.push(EntryIssue::PaxSparse);
-    }
-    let whiteout = Whiteout::parse(path.as_bytes());
-    EntryMeta {
-        whiteout,
-        kind,
-        size: te.size(),
-        mode,
-        link_target,
-        header_offset: te.raw_header_position(),
-        issues,
-        path,
-    }
 }
 
 #[cfg(test)]

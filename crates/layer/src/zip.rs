@@ -12,11 +12,16 @@
 //!   with a notice; when the size is unknown the rest of the archive cannot be found and is
 //!   reported as skipped.
 //!
+//! The CRC-32 of every stored and deflated member is checked against its local header or
+//! data descriptor; a mismatch is a [`NoticeReason::CrcMismatch`] after the content was
+//! delivered. Zip64 sizes (extra field, 8-byte descriptors) are honoured.
+//!
 //! The walk stops at the first central-directory (or end-of-archive) record.
 
 use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Read};
 
+use flate2::CrcReader;
 use flate2::bufread::DeflateDecoder;
 
 use crate::chain::NestedPath;
@@ -42,7 +47,11 @@ const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 struct LocalHeader {
     flags: u16,
     method: u16,
+    /// The CRC-32 of the content (0 when it is in the data descriptor).
+    crc32: u32,
     compressed_size: u64,
+    /// The content's size (0 when it is in the data descriptor).
+    uncompressed_size: u64,
     zip64: bool,
     name: Vec<u8>,
 }
@@ -79,6 +88,7 @@ impl LocalHeader {
         r.read_exact(&mut fixed)?;
         let flags = u16_at(&fixed, 2);
         let method = u16_at(&fixed, 4);
+        let crc32 = u32_at(&fixed, 10);
         let compressed32 = u32_at(&fixed, 14);
         let uncompressed32 = u32_at(&fixed, 18);
         let name_len = usize::from(u16_at(&fixed, 22));
@@ -89,6 +99,7 @@ impl LocalHeader {
         r.read_exact(&mut extra)?;
 
         let mut compressed_size = u64::from(compressed32);
+        let mut uncompressed_size = u64::from(uncompressed32);
         let mut zip64 = false;
         let mut at = 0;
         while at + 4 <= extra.len() {
@@ -99,7 +110,8 @@ impl LocalHeader {
                 zip64 = true;
                 // Fields appear only for the header values that are saturated, in order.
                 let mut field = 0;
-                if uncompressed32 == u32::MAX {
+                if uncompressed32 == u32::MAX && data.len() >= 8 {
+                    uncompressed_size = u64_at(data, 0);
                     field += 8;
                 }
                 if compressed32 == u32::MAX && data.len() >= field + 8 {
@@ -108,7 +120,7 @@ impl LocalHeader {
             }
             at += 4 + len;
         }
-        Ok(LocalHeader { flags, method, compressed_size, zip64, name })
+        Ok(LocalHeader { flags, method, crc32, compressed_size, uncompressed_size, zip64, name })
     }
 
     fn has_descriptor(&self) -> bool {
@@ -210,7 +222,11 @@ where
     E: From<LayerError>,
     B: BufRead,
 {
-    let is_dir = chain.last().ends_with(b"/") || header.name.ends_with(b"/");
+    // A directory has no content; one that claims some is scanned like a file.
+    let is_dir = (chain.last().ends_with(b"/") || header.name.ends_with(b"/"))
+        && header.uncompressed_size == 0
+        && !header.has_descriptor()
+        && (header.method != 0 || header.compressed_size == 0);
     let descriptor = header.has_descriptor();
     let unsupported = if header.flags & FLAG_ENCRYPTED != 0 {
         Some("an encrypted zip member".to_owned())
@@ -237,59 +253,93 @@ where
     }
     let limit = ctx.limits.max_member_bytes;
     let limits = ctx.limits;
-    if header.method == 0 {
-        let mut data = (&mut *br).take(header.compressed_size);
+    // The CRC covers the whole content: what the scan did not read is read (and inflated)
+    // here too, before the check. After a read error (already noticed by `walk_any`) there
+    // is nothing to check.
+    let (crc, expected) = if header.method == 0 {
+        let mut data = CrcReader::new(Watch::new((&mut *br).take(header.compressed_size)));
         if !is_dir {
             walk_any(ctx, chain, &mut data, limit)?;
+        }
+        if data.get_ref().failed {
+            // Only the layer stream below can fail here: it is reported as such.
+            if let Some((_, e)) = state.take_failure() {
+                ctx.notice_io(chain.clone(), state, e)?;
+            }
+            return Ok(Next::Stop);
         }
         if let Err(e) = skip(&mut data, u64::MAX) {
             ctx.notice_io(chain.clone(), state, e)?;
             return Ok(Next::Stop);
         }
-        if let Some((_, e)) = state.take_failure() {
-            ctx.notice_io(chain.clone(), state, e)?;
-            return Ok(Next::Stop);
-        }
-        return Ok(Next::Continue);
-    }
-
-    // Deflate.
-    let consumed = Cell::new(0u64);
-    let counting = CountingBufRead { inner: &mut *br, consumed: &consumed };
-    if descriptor {
+        (checksum(&data), (header.crc32, header.compressed_size))
+    } else if descriptor {
+        let consumed = Cell::new(0u64);
+        let counting = CountingBufRead { inner: &mut *br, consumed: &consumed };
         let mut dec = DeflateDecoder::new(counting);
-        let mut inflated =
-            Inflated { inner: &mut dec, consumed: &consumed, out: 0, limits: &limits };
+        let inflated = Inflated { inner: &mut dec, consumed: &consumed, out: 0, limits: &limits };
+        let mut data = CrcReader::new(Watch::new(inflated));
         if !is_dir {
-            walk_any(ctx, chain, &mut inflated, limit)?;
+            walk_any(ctx, chain, &mut data, limit)?;
         }
         // The next header is after the end of the deflate stream: inflate to it (bounded by
         // the ratio guard).
-        if let Err(e) = skip(&mut inflated, u64::MAX) {
+        if data.get_ref().failed {
+            // `walk_any` noticed the member's error; without its end, the rest is lost.
+            ctx.notice(
+                chain.clone(),
+                NoticeReason::Corrupt {
+                    kind: io::ErrorKind::InvalidData,
+                    message: "the member's deflate stream fails and its size is only in its data descriptor: the rest of the archive was skipped".to_owned(),
+                },
+            )?;
+            return Ok(Next::Stop);
+        }
+        if let Err(e) = skip(&mut data, u64::MAX) {
             ctx.notice_io(chain.clone(), state, e)?;
             return Ok(Next::Stop);
         }
+        let crc = checksum(&data);
         drop(dec);
-        if let Err(e) = skip_descriptor(br, header.zip64, consumed.get()) {
-            ctx.notice_io(chain.clone(), state, e)?;
-            return Ok(Next::Stop);
+        match read_descriptor(br, header.zip64, consumed.get()) {
+            Ok(d) => (crc, (d.crc32, d.uncompressed_size)),
+            Err(e) => {
+                ctx.notice_io(chain.clone(), state, e)?;
+                return Ok(Next::Stop);
+            }
         }
     } else {
+        let consumed = Cell::new(0u64);
+        let counting = CountingBufRead { inner: &mut *br, consumed: &consumed };
         let mut dec = DeflateDecoder::new(counting.take(header.compressed_size));
-        let mut inflated =
-            Inflated { inner: &mut dec, consumed: &consumed, out: 0, limits: &limits };
+        let inflated = Inflated { inner: &mut dec, consumed: &consumed, out: 0, limits: &limits };
+        let mut data = CrcReader::new(Watch::new(inflated));
         if !is_dir {
-            walk_any(ctx, chain, &mut inflated, limit)?;
+            walk_any(ctx, chain, &mut data, limit)?;
         }
-        // The size is known: skip the rest without inflating it.
+        let mut checked = !data.get_ref().failed;
+        if checked && let Err(e) = skip(&mut data, u64::MAX) {
+            ctx.notice_io(chain.clone(), state, e)?;
+            checked = false;
+        }
+        let crc = checksum(&data);
+        // The size is known: the next member is found without inflating the rest.
         if let Err(e) = skip(dec.get_mut(), u64::MAX) {
             ctx.notice_io(chain.clone(), state, e)?;
             return Ok(Next::Stop);
         }
-    }
+        if !checked {
+            return Ok(Next::Continue);
+        }
+        (crc, (header.crc32, header.uncompressed_size))
+    };
     if let Some((_, e)) = state.take_failure() {
         ctx.notice_io(chain.clone(), state, e)?;
         return Ok(Next::Stop);
+    }
+    let ((actual, amount), (expected, size)) = (crc, expected);
+    if amount == size & u64::from(u32::MAX) && actual != expected {
+        ctx.notice(chain.clone(), NoticeReason::CrcMismatch { expected, actual })?;
     }
     Ok(Next::Continue)
 }
@@ -299,23 +349,58 @@ fn skip<R: Read + ?Sized>(r: &mut R, n: u64) -> io::Result<u64> {
     io::copy(&mut (&mut *r).take(n), &mut io::sink())
 }
 
-/// Skip a data descriptor: optional signature, CRC-32, then 4- or 8-byte sizes. Without a
+/// Passes reads through, remembering whether one failed.
+struct Watch<R> {
+    inner: R,
+    failed: bool,
+}
+
+impl<R> Watch<R> {
+    fn new(inner: R) -> Self {
+        Watch { inner, failed: false }
+    }
+}
+
+impl<R: Read> Read for Watch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let res = self.inner.read(buf);
+        if res.as_ref().is_err_and(|e| e.kind() != io::ErrorKind::Interrupted) {
+            self.failed = true;
+        }
+        res
+    }
+}
+
+/// The CRC-32 and the byte count (modulo 2^32, as `flate2` counts) of what went through.
+fn checksum<R>(r: &CrcReader<R>) -> (u32, u64) {
+    (r.crc().sum(), u64::from(r.crc().amount()))
+}
+
+/// What a data descriptor records.
+struct Descriptor {
+    crc32: u32,
+    uncompressed_size: u64,
+}
+
+/// Read a data descriptor: optional signature, CRC-32, then 4- or 8-byte sizes. Without a
 /// zip64 extra field the 4-byte form is expected, but the 8-byte form is accepted when the
 /// 4-byte compressed size does not match what was consumed.
-fn skip_descriptor<B: BufRead>(br: &mut B, zip64: bool, compressed: u64) -> io::Result<()> {
+fn read_descriptor<B: BufRead>(br: &mut B, zip64: bool, compressed: u64) -> io::Result<Descriptor> {
     let mut word = [0u8; 4];
     br.read_exact(&mut word)?;
     if u32::from_le_bytes(word) == DATA_DESCRIPTOR {
-        br.read_exact(&mut word)?; // CRC-32
+        br.read_exact(&mut word)?;
     }
+    let crc32 = u32::from_le_bytes(word);
     let mut sizes = [0u8; 8];
     br.read_exact(&mut sizes)?;
     if !zip64 && u64::from(u32_at(&sizes, 0)) == compressed & u64::from(u32::MAX) {
-        return Ok(());
+        return Ok(Descriptor { crc32, uncompressed_size: u64::from(u32_at(&sizes, 4)) });
     }
     if u64_at(&sizes, 0) == compressed {
         // The 8-byte form: its uncompressed size follows.
-        return br.read_exact(&mut sizes);
+        br.read_exact(&mut sizes)?;
+        return Ok(Descriptor { crc32, uncompressed_size: u64_at(&sizes, 0) });
     }
     Err(io::Error::new(
         io::ErrorKind::InvalidData,

@@ -10,7 +10,9 @@ pub const JSON_VERSION: u32 = 1;
 
 /// Writes one JSON document in [`Reporter::finish`]:
 /// `{"version", "tool", "target", "complete", "secrets_redacted", "images", "findings",
-/// "issues", "summary"}`. Findings come worst first, as in the text report.
+/// "issues", "summary"}`. Findings come worst first, as in the text report. Each issue has
+/// a `severity`: `incomplete` (the scan is incomplete, `complete` is false) or `notice`
+/// (informational); `summary.issues` counts the former and `summary.notices` the latter.
 ///
 /// # Memory usage
 ///

@@ -6,8 +6,9 @@
 //!   confidence, the [`Secret`] (whose `Debug` and `Display` redact it), a stable
 //!   [`Fingerprint`], and every [`Location`]: a file in a layer ([`LayerLocation`], with its
 //!   [`Status`] in the final image) or a field of the image config ([`ConfigLocation`]).
-//! - A [`ScanIssue`] is something that could not be fully scanned; any issue makes the
-//!   scan incomplete.
+//! - A [`ScanIssue`] is something that could not be fully scanned ([`Severity::Incomplete`]:
+//!   the scan is incomplete) or an oddity worth a notice ([`Severity::Notice`]: the scan
+//!   stays complete).
 //! - A [`Reporter`] receives a run: [`TextReporter`] for people (worst first, with what to
 //!   do) and [`JsonReporter`] for machines (one document, versioned by [`JSON_VERSION`]).
 //! - Redaction: [`redact()`] hides one value, [`redact_in`] hides every occurrence of known
@@ -66,7 +67,7 @@ mod wire;
 
 pub use finding::Finding;
 pub use fingerprint::Fingerprint;
-pub use issue::ScanIssue;
+pub use issue::{ScanIssue, Severity};
 pub use json::{JSON_VERSION, JsonReporter};
 pub use location::{ConfigField, ConfigLocation, LayerLocation, Location, Status};
 pub use redact::{Redaction, Redactor, redact, redact_in};

@@ -23,12 +23,15 @@ pub struct RunInfo {
 /// Given to [`Reporter::finish`](crate::Reporter::finish).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Summary {
-    /// Whether everything was read and scanned (no [`ScanIssue`](crate::ScanIssue)).
+    /// Whether everything was read and scanned (no [`ScanIssue`](crate::ScanIssue) of
+    /// severity [`Incomplete`](crate::Severity::Incomplete)).
     pub complete: bool,
     /// Number of findings reported.
     pub findings: usize,
-    /// Number of issues reported.
+    /// Number of issues that make the scan incomplete.
     pub issues: usize,
+    /// Number of notices (issues of severity [`Notice`](crate::Severity::Notice)).
+    pub notices: usize,
     /// Distinct layer blobs scanned.
     pub blobs_scanned: usize,
     /// Uncompressed bytes of layer content read.

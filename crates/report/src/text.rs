@@ -4,14 +4,14 @@ use std::io::{self, Write};
 
 use crate::collected::{Collected, Finished};
 use crate::{
-    ConfigField, Finding, Location, Redaction, Redactor, Reporter, RunInfo, ScanIssue, Status,
-    Summary,
+    ConfigField, Finding, Location, Redaction, Redactor, Reporter, RunInfo, ScanIssue, Severity,
+    Status, Summary,
 };
 
 /// Writes a report for people in [`Reporter::finish`]: findings grouped one per secret,
 /// worst first (high confidence, then secrets that survive in the image history though
 /// they look removed), each with its locations and what to do; then the issues that made
-/// the scan incomplete; then a one-line summary.
+/// the scan incomplete; then the notices; then a one-line summary.
 ///
 /// Plain text without colour. Every string echoed from the image goes through a
 /// [`Redactor`], so with [`Redaction::Redact`] no secret value appears.
@@ -164,9 +164,16 @@ impl<W: Write> Reporter for TextReporter<W> {
         for (i, f) in findings.iter().enumerate() {
             self.write_finding(i + 1, f, &r)?;
         }
-        if !issues.is_empty() {
-            writeln!(self.out, "Not fully scanned (the scan is incomplete):")?;
-            for issue in &issues {
+        for (severity, heading) in [
+            (Severity::Incomplete, "Not fully scanned (the scan is incomplete):"),
+            (Severity::Notice, "Notices (everything was scanned):"),
+        ] {
+            let mut of_kind = issues.iter().filter(|i| i.severity == severity).peekable();
+            if of_kind.peek().is_none() {
+                continue;
+            }
+            writeln!(self.out, "{heading}")?;
+            for issue in of_kind {
                 writeln!(self.out, "- {}", r.text(&issue.to_string()))?;
             }
             writeln!(self.out)?;
@@ -181,10 +188,10 @@ impl<W: Write> Reporter for TextReporter<W> {
             summary.blobs_scanned,
             if summary.blobs_scanned == 1 { "" } else { "s" },
             summary.bytes_scanned,
-            if summary.complete {
-                "scan complete".to_owned()
-            } else {
-                format!("scan INCOMPLETE: {} issue(s)", issues.len())
+            match (summary.complete, summary.notices) {
+                (true, 0) => "scan complete".to_owned(),
+                (true, n) => format!("scan complete, {n} notice(s)"),
+                (false, _) => format!("scan INCOMPLETE: {} issue(s)", summary.issues),
             }
         )?;
         self.out.flush()

@@ -1,5 +1,6 @@
 //! The JSON wire format, kept apart from the internal model so that it changes only on
-//! purpose (bump [`JSON_VERSION`](crate::JSON_VERSION) when it does).
+//! purpose (bump [`JSON_VERSION`](crate::JSON_VERSION) when it does; adding a field keeps
+//! the version, since readers of the older shape still understand the document).
 //!
 //! Every string echoed from the image goes through the [`Redactor`] on the way in.
 
@@ -164,6 +165,7 @@ impl WireStatus {
 
 #[derive(Serialize)]
 pub(crate) struct Issue {
+    severity: &'static str,
     image: String,
     platform: Option<String>,
     layer: Option<usize>,
@@ -175,6 +177,7 @@ pub(crate) struct Issue {
 impl Issue {
     pub(crate) fn new(i: &ScanIssue, r: &Redactor) -> Issue {
         Issue {
+            severity: i.severity.as_str(),
             image: r.text(&i.image),
             platform: i.platform.clone(),
             layer: i.layer,
@@ -189,6 +192,7 @@ impl Issue {
 pub(crate) struct WireSummary {
     findings: usize,
     issues: usize,
+    notices: usize,
     blobs_scanned: usize,
     bytes_scanned: u64,
 }
@@ -198,6 +202,7 @@ impl WireSummary {
         WireSummary {
             findings: s.findings,
             issues: s.issues,
+            notices: s.notices,
             blobs_scanned: s.blobs_scanned,
             bytes_scanned: s.bytes_scanned,
         }

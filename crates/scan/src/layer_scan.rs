@@ -9,9 +9,11 @@ use layerleak_layer::{
     Entry, Flow, Item, LayerError, Limits, PathIndex, TextEncoding, WalkSummary, decode_text,
     walk_content, walk_layer, walk_layer_threaded,
 };
+use layerleak_report::Severity;
 
 use crate::describe::describe;
 use crate::hit::{Hit, LayerSite, RuleRef};
+use crate::issues;
 use crate::path_rules::{self, HEAD_LIMIT};
 
 /// What scanning one blob produced.
@@ -26,11 +28,19 @@ pub(crate) struct BlobScan {
     pub(crate) bytes: u64,
 }
 
-/// Something not (fully) scanned in a blob.
+/// Something not (fully) scanned in a blob, or worth a notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Problem {
+    pub(crate) severity: Severity,
     pub(crate) path: Option<String>,
     pub(crate) reason: String,
+}
+
+impl Problem {
+    /// A problem that makes the scan incomplete.
+    pub(crate) fn incomplete(path: Option<String>, reason: String) -> Problem {
+        Problem { severity: Severity::Incomplete, path, reason }
+    }
 }
 
 /// Why a walk stopped.
@@ -57,11 +67,9 @@ pub(crate) fn scan_blob(
     limits: &Limits,
 ) -> BlobScan {
     match opener.open(desc) {
-        Ok(reader) => {
-            scan_with(stream, limits, |visit| walk_layer_threaded(reader, limits, visit))
-        }
+        Ok(reader) => scan_with(stream, limits, |visit| walk_layer_threaded(reader, limits, visit)),
         Err(e) => BlobScan {
-            problems: vec![Problem { path: None, reason: describe(&e) }],
+            problems: vec![Problem::incomplete(None, describe(&e))],
             ..BlobScan::default()
         },
     }
@@ -75,7 +83,13 @@ pub(crate) fn scan_reader(
     reader: &mut dyn Read,
     limits: &Limits,
 ) -> BlobScan {
-    scan_with(stream, limits, |visit| walk_layer(reader, limits, visit))
+    scan_with(stream, limits, |visit| {
+        let summary = walk_layer(&mut *reader, limits, visit)?;
+        // The rest of the blob (past the compressed stream) is read so its digest is checked.
+        io::copy(reader, &mut io::sink())
+            .map_err(|source| BlobError::Layer(LayerError::Stream { offset: 0, source }))?;
+        Ok(summary)
+    })
 }
 
 /// The visitor a layer walk calls for each tar entry.
@@ -91,6 +105,11 @@ fn scan_with(
     let mut current: Option<String> = None;
     let result = walk(&mut |entry: Entry<'_>| -> Result<Flow, BlobError> {
         out.index.record(entry.meta());
+        for &issue in entry.meta().issues() {
+            let (severity, reason) = issues::entry_issue(issue);
+            let path = Some(entry.path().as_bstr().to_string());
+            out.problems.push(Problem { severity, path, reason });
+        }
         if !entry.meta().has_content() {
             return Ok(Flow::Continue);
         }
@@ -108,8 +127,15 @@ fn scan_with(
         current = None;
         Ok(Flow::Continue)
     });
-    if let Err(e) = result {
-        out.problems.push(Problem { path: current, reason: describe(&e) });
+    match result {
+        Ok(summary) if summary.trailing_nonzero_bytes > 0 => {
+            out.problems.push(Problem::incomplete(None, format!(
+                "{} non-zero byte(s) after the tar end-of-archive marker (at byte offset {}) were not scanned: a runtime ignores them, but they are in the blob",
+                summary.trailing_nonzero_bytes, summary.tar_bytes
+            )));
+        }
+        Ok(_) => {}
+        Err(e) => out.problems.push(Problem::incomplete(current, describe(&e))),
     }
     out
 }
@@ -172,8 +198,11 @@ fn scan_file(
                 }
             }
             Item::Notice(n) => {
-                problems
-                    .push(Problem { path: Some(n.path.to_string()), reason: n.reason.to_string() });
+                problems.push(Problem {
+                    severity: issues::notice_severity(&n),
+                    path: Some(n.path.to_string()),
+                    reason: n.reason.to_string(),
+                });
             }
             _ => {}
         }

@@ -20,7 +20,8 @@
 //!    ([`BUILTIN_RULES`]). Hard links and symlinks carry no content, so no bytes are scanned
 //!    twice.
 //! 3. **Statuses.** Every layer location is resolved against the layers above it: present
-//!    in the final image, deleted by layer k, or overwritten by layer k.
+//!    in the final image, deleted by layer k, or overwritten by layer k. A file stays
+//!    present while one of its hard links does, even if its own path was deleted.
 //! 4. **Findings.** One [`Finding`](layerleak_report::Finding) per distinct secret value per
 //!    image, with every location; when several rules match the same value, the most
 //!    specific names it (a provider rule over a generic one, then the higher confidence).
@@ -28,7 +29,13 @@
 //! Nothing is skipped silently: a missing blob, a digest mismatch, a truncated or corrupt
 //! layer, or a nested archive not fully read becomes a
 //! [`ScanIssue`](layerleak_report::ScanIssue) naming image, layer and path, the other
-//! layers are still scanned, and the [`ScanOutcome`] is incomplete (exit code 2).
+//! layers are still scanned, and the [`ScanOutcome`] is incomplete (exit code 2). So do
+//! count mismatches in the config that may misattribute `created_by` or `diff_id`, tar
+//! entries with `..` in their names, and non-zero bytes after the end of a layer's tar.
+//! Oddities that lose nothing (an absolute entry name, a CRC mismatch in a nested zip
+//! whose content was scanned anyway, a config without history) are
+//! [`Severity::Notice`](layerleak_report::Severity::Notice)s: reported, exit code
+//! unchanged.
 //!
 //! # Example
 //!
@@ -60,6 +67,7 @@ mod config_scan;
 mod describe;
 mod error;
 mod hit;
+mod issues;
 mod layer_scan;
 mod options;
 mod outcome;

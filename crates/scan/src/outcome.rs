@@ -2,7 +2,7 @@
 
 use std::io;
 
-use layerleak_report::{Finding, ImageInfo, Reporter, RunInfo, ScanIssue, Summary};
+use layerleak_report::{Finding, ImageInfo, Reporter, RunInfo, ScanIssue, Severity, Summary};
 
 /// Everything a run found, ready for a [`Reporter`].
 #[derive(Debug, Clone, Default)]
@@ -11,7 +11,8 @@ pub struct ScanOutcome {
     pub images: Vec<ImageInfo>,
     /// One finding per distinct secret per image, in no particular order (reporters sort).
     pub findings: Vec<Finding>,
-    /// What could not be read or fully scanned; empty when the scan is complete.
+    /// What could not be read or fully scanned ([`Severity::Incomplete`]) and notices
+    /// ([`Severity::Notice`]); the scan is complete when there is no issue of the former.
     pub issues: Vec<ScanIssue>,
     /// Distinct layer blobs scanned (a blob shared by several layers or platforms counts
     /// once).
@@ -21,13 +22,18 @@ pub struct ScanOutcome {
 }
 
 impl ScanOutcome {
-    /// Whether everything was read and scanned.
+    /// Whether everything was read and scanned: no issue is [`Severity::Incomplete`].
     pub fn is_complete(&self) -> bool {
-        self.issues.is_empty()
+        self.count(Severity::Incomplete) == 0
+    }
+
+    /// The number of issues of `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.issues.iter().filter(|i| i.severity == severity).count()
     }
 
     /// The process exit code for this outcome: `2` when the scan is incomplete (whatever
-    /// was found), else `1` when there are findings, else `0`.
+    /// was found), else `1` when there are findings, else `0`. Notices do not change it.
     pub fn exit_code(&self) -> u8 {
         if !self.is_complete() {
             2
@@ -43,7 +49,8 @@ impl ScanOutcome {
         Summary {
             complete: self.is_complete(),
             findings: self.findings.len(),
-            issues: self.issues.len(),
+            issues: self.count(Severity::Incomplete),
+            notices: self.count(Severity::Notice),
             blobs_scanned: self.blobs_scanned,
             bytes_scanned: self.bytes_scanned,
         }

@@ -5,14 +5,13 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use layerleak_engine::Scanner;
-use layerleak_image::{
-    BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolveWarning, ResolvedImage,
-};
+use layerleak_image::{BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolvedImage};
 use layerleak_layer::{PathIndex, Resolver, Status as LayerStatus};
 use layerleak_report::{ImageInfo, LayerLocation, Location, ScanIssue, Status};
 
 use crate::aggregate::{Aggregator, config_location};
 use crate::config_scan::scan_config;
+use crate::issues;
 use crate::layer_scan::{BlobScan, Problem, scan_blob};
 use crate::{Error, ScanOptions, ScanOutcome};
 
@@ -101,18 +100,16 @@ impl Pipeline {
         };
         for image in images {
             for warning in &image.warnings {
-                if let ResolveWarning::MalformedConfig { digest, reason } = warning {
-                    out.issues.push(ScanIssue {
-                        image: image.display_name(),
-                        platform: image.platform.as_ref().map(ToString::to_string),
-                        layer: None,
-                        blob_digest: Some(digest.to_string()),
-                        path: None,
-                        reason: format!(
-                            "malformed image config ({reason}): ENV, LABEL, history and build args were not scanned; the layers were"
-                        ),
-                    });
-                }
+                let (severity, reason) = issues::resolve_warning(warning);
+                out.issues.push(ScanIssue {
+                    severity,
+                    image: image.display_name(),
+                    platform: image.platform.as_ref().map(ToString::to_string),
+                    layer: None,
+                    blob_digest: Some(image.config_descriptor.digest.to_string()),
+                    path: None,
+                    reason,
+                });
             }
             let per_layer: Vec<&BlobScan> = image
                 .layers
@@ -165,10 +162,10 @@ impl Pipeline {
             .into_iter()
             .map(|r| {
                 r.unwrap_or_else(|| BlobScan {
-                    problems: vec![Problem {
-                        path: None,
-                        reason: "internal error: the worker scanning this layer stopped".to_owned(),
-                    }],
+                    problems: vec![Problem::incomplete(
+                        None,
+                        "internal error: the worker scanning this layer stopped".to_owned(),
+                    )],
                     ..BlobScan::default()
                 })
             })
@@ -210,6 +207,7 @@ impl Pipeline {
             }
             for p in &scan.problems {
                 out.issues.push(ScanIssue {
+                    severity: p.severity,
                     image: name.clone(),
                     platform: platform.clone(),
                     layer: Some(k),

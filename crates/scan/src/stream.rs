@@ -60,7 +60,7 @@ impl Pipeline {
                 .cloned()
                 .expect("every member that streamed past was scanned as it did");
             if let Err(e) = member.verify(desc) {
-                scan.problems.push(Problem { path: None, reason: describe(&e) });
+                scan.problems.push(Problem::incomplete(None, describe(&e)));
             }
             blobs[i] = scan;
         }

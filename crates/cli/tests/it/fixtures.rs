@@ -1,22 +1,17 @@
-//! Images built in code: layers with whiteouts and links, gzip/zstd/plain blobs, OCI
-//! layouts (directories, multi-platform indexes) and legacy `docker save` archives.
+//! Images built in code: layers with whiteouts and links, jars, UTF-16 text, OCI layout
+//! directories, `oci-archive` and `docker save` tarballs (legacy and Docker ≥ 25). Blobs,
+//! configs and layouts come from `layerleak-testutil`, re-exported here.
 
 use std::io::Write;
 use std::path::Path;
 
+// The shared fixtures, under the names these tests have always used (`crate::fixtures::…`);
+// not every test file uses every name.
+#[allow(unused_imports)]
+pub(crate) use layerleak_testutil::{
+    LayerBlob, Layout, OCI_CONFIG, OCI_MANIFEST, config, digest, gzip, raw_tar_entry, sha256_hex,
+};
 use serde_json::{Value, json};
-use sha2::{Digest as _, Sha256};
-
-pub(crate) const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub(crate) const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
-
-pub(crate) fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn digest(data: &[u8]) -> String {
-    format!("sha256:{}", sha256_hex(data))
-}
 
 /// One entry of a layer tar.
 pub(crate) enum E<'a> {
@@ -68,12 +63,6 @@ pub(crate) fn layer(entries: Vec<E<'_>>) -> Vec<u8> {
     b.into_inner().unwrap()
 }
 
-pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(data).unwrap();
-    enc.finish().unwrap()
-}
-
 /// A zip (jar) with stored `members`.
 pub(crate) fn jar(members: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -92,114 +81,9 @@ pub(crate) fn utf16le(text: &str) -> Vec<u8> {
     out
 }
 
-/// A layer as stored, with its uncompressed digest.
-#[derive(Clone)]
-pub(crate) struct LayerBlob {
-    pub(crate) stored: Vec<u8>,
-    pub(crate) media_type: &'static str,
-    pub(crate) diff_id: String,
-}
-
-impl LayerBlob {
-    pub(crate) fn plain(tar: Vec<u8>) -> LayerBlob {
-        LayerBlob {
-            diff_id: digest(&tar),
-            stored: tar,
-            media_type: "application/vnd.oci.image.layer.v1.tar",
-        }
-    }
-
-    pub(crate) fn gzip(tar: &[u8]) -> LayerBlob {
-        LayerBlob {
-            diff_id: digest(tar),
-            stored: gzip(tar),
-            media_type: "application/vnd.oci.image.layer.v1.tar+gzip",
-        }
-    }
-
-    pub(crate) fn zstd(tar: &[u8]) -> LayerBlob {
-        LayerBlob {
-            diff_id: digest(tar),
-            stored: zstd::encode_all(tar, 3).unwrap(),
-            media_type: "application/vnd.oci.image.layer.v1.tar+zstd",
-        }
-    }
-}
-
-/// A config for `platform` with env, labels and history (`created_by` per layer).
-pub(crate) fn config(
-    platform: &str,
-    env: &[&str],
-    labels: Value,
-    history: Value,
-    layers: &[LayerBlob],
-) -> Vec<u8> {
-    let mut parts = platform.split('/');
-    let mut config = json!({
-        "os": parts.next().unwrap(),
-        "architecture": parts.next().unwrap(),
-        "config": { "Env": env, "Cmd": ["/bin/sh"] },
-        "rootfs": { "type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>() },
-    });
-    config["config"]["Labels"] = labels;
-    config["history"] = history;
-    serde_json::to_vec(&config).unwrap()
-}
-
 /// History with one `RUN step <i>` per layer.
 pub(crate) fn simple_history(layers: usize) -> Value {
     Value::Array((0..layers).map(|i| json!({ "created_by": format!("RUN step {i}") })).collect())
-}
-
-/// Files of an OCI image layout, in memory.
-#[derive(Default, Clone)]
-pub(crate) struct Layout {
-    pub(crate) files: Vec<(String, Vec<u8>)>,
-}
-
-impl Layout {
-    pub(crate) fn blob(&mut self, media_type: &str, data: &[u8]) -> Value {
-        let name = format!("blobs/sha256/{}", sha256_hex(data));
-        if !self.files.iter().any(|(n, _)| *n == name) {
-            self.files.push((name, data.to_vec()));
-        }
-        json!({ "mediaType": media_type, "digest": digest(data), "size": data.len() })
-    }
-
-    /// Stores config, layers and manifest; returns the manifest descriptor.
-    pub(crate) fn image(&mut self, config: &[u8], layers: &[LayerBlob]) -> Value {
-        let config_desc = self.blob(OCI_CONFIG, config);
-        let layer_descs: Vec<Value> =
-            layers.iter().map(|l| self.blob(l.media_type, &l.stored)).collect();
-        self.manifest(config_desc, layer_descs)
-    }
-
-    pub(crate) fn manifest(&mut self, config: Value, layers: Vec<Value>) -> Value {
-        let mut manifest = json!({ "schemaVersion": 2, "mediaType": OCI_MANIFEST });
-        manifest["config"] = config;
-        manifest["layers"] = Value::Array(layers);
-        self.blob(OCI_MANIFEST, &serde_json::to_vec(&manifest).unwrap())
-    }
-
-    pub(crate) fn finish(&mut self, entries: Vec<Value>) {
-        let mut index = json!({ "schemaVersion": 2 });
-        index["manifests"] = Value::Array(entries);
-        self.put("index.json", serde_json::to_vec(&index).unwrap());
-        self.put("oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec());
-    }
-
-    pub(crate) fn put(&mut self, name: &str, data: Vec<u8>) {
-        self.files.retain(|(n, _)| n != name);
-        self.files.push((name.to_owned(), data));
-    }
-
-    pub(crate) fn write_dir(&self, dir: &Path) {
-        for (name, data) in &self.files {
-            let path = dir.join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, data).unwrap();
-        }
-    }
 }
 
 /// A one-platform OCI layout directory in a new temporary directory.
@@ -215,47 +99,7 @@ pub(crate) fn oci_dir(config: &[u8], layers: &[LayerBlob]) -> tempfile::TempDir 
 /// A legacy `docker save` tarball (`manifest.json`, `<id>/layer.tar`) of uncompressed
 /// layers.
 pub(crate) fn docker_save(path: &Path, tag: &str, config: &[u8], layers: &[Vec<u8>]) {
-    let mut b = tar::Builder::new(std::fs::File::create(path).unwrap());
-    let add = |b: &mut tar::Builder<std::fs::File>, name: &str, data: &[u8]| {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        b.append_data(&mut h, name, data).unwrap();
-    };
-    let config_name = format!("{}.json", sha256_hex(config));
-    add(&mut b, &config_name, config);
-    let mut names = Vec::new();
-    for l in layers {
-        let name = format!("{}/layer.tar", sha256_hex(l));
-        add(&mut b, &name, l);
-        names.push(name);
-    }
-    let manifest = json!([{ "Config": config_name, "RepoTags": [tag], "Layers": names }]);
-    add(&mut b, "manifest.json", &serde_json::to_vec(&manifest).unwrap());
-    b.finish().unwrap();
-}
-
-/// Adds `data` as member `name` of a tar being built.
-fn add_member<W: Write>(b: &mut tar::Builder<W>, name: &str, data: &[u8]) {
-    let mut h = tar::Header::new_gnu();
-    h.set_size(data.len() as u64);
-    h.set_mode(0o644);
-    b.append_data(&mut h, name, data).unwrap();
-}
-
-impl Layout {
-    /// Writes the layout as a tarball: an `oci-archive`, or with a `manifest.json` added
-    /// with [`Layout::put`], a Docker ≥ 25 `docker save` archive.
-    pub(crate) fn write_tar(&self, path: &Path) {
-        let mut b = tar::Builder::new(std::fs::File::create(path).unwrap());
-        // Docker puts the small files first; blobs after.
-        let mut files: Vec<&(String, Vec<u8>)> = self.files.iter().collect();
-        files.sort_by_key(|(n, _)| (n.starts_with("blobs/"), n.clone()));
-        for (name, data) in files {
-            add_member(&mut b, name, data);
-        }
-        b.finish().unwrap();
-    }
+    docker_save_layout(tag, config, layers).0.write_tar(path);
 }
 
 /// A Docker ≥ 25 `docker save` tarball: an OCI image layout (`oci-layout`, `index.json`

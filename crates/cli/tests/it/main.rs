@@ -11,4 +11,5 @@ mod scan_bad_input;
 mod scan_encodings;
 mod scan_formats;
 mod scan_fs;
+mod scan_notices;
 mod scan_straddle;

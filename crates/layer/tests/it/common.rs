@@ -1,56 +1,17 @@
-//! Fixture builders and a reader that returns random short reads.
+//! Fixture builders, and the readers every input is read through.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 
 use layerleak_layer::{Entry, EntryMeta, Flow, LayerError, Limits, walk_layer};
-
-/// A reader returning seeded random short reads (1..=max bytes), the partial-read torture
-/// of `tar:tests/all.rs`.
-pub(crate) struct RandomReader<R> {
-    inner: R,
-    state: u64,
-    max: usize,
-}
-
-impl<R: Read> RandomReader<R> {
-    pub(crate) fn new(inner: R, seed: u64) -> Self {
-        RandomReader {
-            inner,
-            state: seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
-            max: 1 + (seed % 97) as usize,
-        }
-    }
-
-    fn next(&mut self) -> u64 {
-        // xorshift64
-        let mut x = self.state;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.state = x;
-        x
-    }
-}
-
-impl<R: Read> Read for RandomReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        let r = self.next();
-        if r.is_multiple_of(13) {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted for the test"));
-        }
-        let n = 1 + usize::try_from(r % self.max as u64).unwrap().min(buf.len() - 1);
-        self.inner.read(&mut buf[..n])
-    }
-}
+use layerleak_testutil::RandomReader;
+pub(crate) use layerleak_testutil::{gzip, raw_tar_entry, zstd};
 
 /// Every way a test reads an input: whole, and through random short reads of several seeds.
 pub(crate) fn readers(data: &[u8]) -> Vec<(String, Box<dyn Read + '_>)> {
     let mut v: Vec<(String, Box<dyn Read + '_>)> = vec![("whole".into(), Box::new(data))];
     for seed in [1u64, 7, 42, 96] {
-        v.push((format!("random seed {seed}"), Box::new(RandomReader::new(data, seed))));
+        let max = 1 + usize::try_from(seed % 97).unwrap();
+        v.push((format!("random seed {seed}"), Box::new(RandomReader::new(data, seed, max))));
     }
     v
 }
@@ -111,16 +72,6 @@ pub(crate) fn add_dir(b: &mut tar::Builder<Vec<u8>>, path: &str) {
     h.set_mode(0o755);
     h.set_entry_type(tar::EntryType::Directory);
     b.append_data(&mut h, path, io::empty()).unwrap();
-}
-
-pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-pub(crate) fn zstd(data: &[u8]) -> Vec<u8> {
-    zstd::stream::encode_all(data, 3).unwrap()
 }
 
 /// A walked entry: metadata and the content read during the visit.

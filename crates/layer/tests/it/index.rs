@@ -5,7 +5,7 @@ use layerleak_layer::{Flow, LayerError, Limits, PathIndex, Resolver, Status, wal
 use crate::common::*;
 
 /// Build a layer index from a list of operations: `+path` file, `/path` directory,
-/// `-path` whiteout, `*dir` opaque.
+/// `-path` whiteout, `*dir` opaque, `~link>target` hard link.
 fn layer(ops: &[&str]) -> PathIndex {
     let mut idx = PathIndex::new();
     for op in ops {
@@ -15,6 +15,10 @@ fn layer(ops: &[&str]) -> PathIndex {
             "/" => idx.add_written(path.as_bytes(), true),
             "-" => idx.add_whiteout(path.as_bytes()),
             "*" => idx.add_opaque(path.as_bytes()),
+            "~" => {
+                let (link, target) = path.split_once('>').expect("~link>target");
+                idx.add_hardlink(link.as_bytes(), target.as_bytes());
+            }
             _ => panic!("bad op {op}"),
         }
     }
@@ -144,4 +148,58 @@ fn indexes_built_from_walked_layers() {
     assert_eq!(r.status(0, b"tmp/cache/key"), Status::Deleted { layer: 1 });
     assert_eq!(r.status(0, b"app/keep"), Status::Overwritten { layer: 1 });
     assert_eq!(r.status(1, b"app/keep"), Status::PresentInFinal);
+}
+
+#[test]
+fn a_hard_link_of_the_same_layer_keeps_a_deleted_file_present() {
+    let layers = [layer(&["+app/key", "~app/key.bak>app/key"]), layer(&["-app/key"])];
+    let r = Resolver::new(&layers);
+    assert_eq!(r.path_status(0, b"app/key"), Status::Deleted { layer: 1 });
+    assert_eq!(r.status(0, b"app/key"), Status::PresentInFinal);
+}
+
+#[test]
+fn a_hard_link_in_a_later_layer_to_a_lower_file_keeps_it_present() {
+    let layers = [layer(&["+app/key"]), layer(&["~keep>app/key"]), layer(&["-app"])];
+    let r = Resolver::new(&layers);
+    assert_eq!(r.path_status(0, b"app/key"), Status::Deleted { layer: 2 });
+    assert_eq!(r.status(0, b"app/key"), Status::PresentInFinal);
+}
+
+#[test]
+fn a_chain_of_hard_links_keeps_the_file_present() {
+    let layers = [layer(&["+a"]), layer(&["~b>a"]), layer(&["~c>b"]), layer(&["-a", "-b"])];
+    let r = Resolver::new(&layers);
+    assert_eq!(r.status(0, b"a"), Status::PresentInFinal);
+}
+
+#[test]
+fn when_every_name_is_gone_the_last_removal_decides() {
+    let layers = [layer(&["+a", "~b>a"]), layer(&["-a"]), layer(&["+b"]), layer(&["+x"])];
+    let r = Resolver::new(&layers);
+    assert_eq!(r.status(0, b"a"), Status::Overwritten { layer: 2 });
+}
+
+#[test]
+fn a_link_made_after_the_file_was_replaced_points_at_the_new_file() {
+    let layers = [layer(&["+a"]), layer(&["+a"]), layer(&["~b>a"]), layer(&["-a"])];
+    let r = Resolver::new(&layers);
+    assert_eq!(r.status(0, b"a"), Status::Overwritten { layer: 1 });
+    assert_eq!(r.status(1, b"a"), Status::PresentInFinal);
+}
+
+#[test]
+fn a_link_replaced_in_its_own_layer_does_not_count() {
+    // Layer 1 writes `a` again and links `b` to it: `b` is the new file, not layer 0's.
+    let layers = [layer(&["+a"]), layer(&["+a", "~b>a"])];
+    let r = Resolver::new(&layers);
+    assert_eq!(r.status(0, b"a"), Status::Overwritten { layer: 1 });
+    assert_eq!(r.status(1, b"a"), Status::PresentInFinal);
+}
+
+#[test]
+fn a_link_to_another_path_does_not_count() {
+    let layers = [layer(&["+a", "+other", "~b>other"]), layer(&["-a"])];
+    let r = Resolver::new(&layers);
+    assert_eq!(r.status(0, b"a"), Status::Deleted { layer: 1 });
 }

@@ -4,5 +4,7 @@ mod common;
 mod compression;
 mod index;
 mod nested;
+mod records;
 mod text;
 mod walk;
+mod zip_edges;

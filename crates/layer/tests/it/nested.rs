@@ -12,13 +12,13 @@ use crate::common::*;
 
 /// What a nested walk delivered: (chain, content) for files, and notices.
 #[derive(Debug, Default)]
-struct Delivered {
-    files: Vec<(String, Vec<u8>)>,
-    notices: Vec<(String, NoticeReason)>,
+pub(crate) struct Delivered {
+    pub(crate) files: Vec<(String, Vec<u8>)>,
+    pub(crate) notices: Vec<(String, NoticeReason)>,
 }
 
 impl Delivered {
-    fn file(&self, chain: &str) -> &[u8] {
+    pub(crate) fn file(&self, chain: &str) -> &[u8] {
         &self
             .files
             .iter()
@@ -26,12 +26,12 @@ impl Delivered {
             .unwrap_or_else(|| panic!("{chain} not in {:?}", self.chains()))
             .1
     }
-    fn chains(&self) -> Vec<&str> {
+    pub(crate) fn chains(&self) -> Vec<&str> {
         self.files.iter().map(|(c, _)| c.as_str()).collect()
     }
 }
 
-fn content<R: Read>(path: &str, r: R, limits: &Limits) -> Result<Delivered, LayerError> {
+pub(crate) fn content<R: Read>(path: &str, r: R, limits: &Limits) -> Result<Delivered, LayerError> {
     let mut d = Delivered::default();
     walk_content(path, r, limits, |item| {
         match item {
@@ -49,7 +49,7 @@ fn content<R: Read>(path: &str, r: R, limits: &Limits) -> Result<Delivered, Laye
 }
 
 /// A zip with known sizes in the local headers (a seekable writer), one method for all.
-fn zip_of(members: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
+pub(crate) fn zip_of(members: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, data) in members {
         w.start_file(*name, SimpleFileOptions::default().compression_method(method)).unwrap();
@@ -61,7 +61,7 @@ fn zip_of(members: &[(&str, &[u8])], method: zip::CompressionMethod) -> Vec<u8> 
 /// A zip written as `jar`/`ZipOutputStream` do: deflated members whose CRC and sizes are
 /// only in a data descriptor after the data (flag bit 3). `extra` members are appended
 /// raw: (name, method, flags, data).
-fn jar_with_descriptors(members: &[(&str, &[u8])], signature: bool) -> Vec<u8> {
+pub(crate) fn jar_with_descriptors(members: &[(&str, &[u8])], signature: bool) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, data) in members {
         let mut enc =
@@ -81,19 +81,39 @@ fn jar_with_descriptors(members: &[(&str, &[u8])], signature: bool) -> Vec<u8> {
     out
 }
 
-fn crc(data: &[u8]) -> u32 {
+pub(crate) fn crc(data: &[u8]) -> u32 {
     let mut h = flate2::Crc::new();
     h.update(data);
     h.sum()
 }
 
-fn local_header(out: &mut Vec<u8>, name: &str, method: u16, flags: u16, csize: u32, usize_: u32) {
+pub(crate) fn local_header(
+    out: &mut Vec<u8>,
+    name: &str,
+    method: u16,
+    flags: u16,
+    csize: u32,
+    usize_: u32,
+) {
+    local_header_crc(out, name, method, flags, 0, csize, usize_);
+}
+
+/// A local file header with a CRC-32.
+pub(crate) fn local_header_crc(
+    out: &mut Vec<u8>,
+    name: &str,
+    method: u16,
+    flags: u16,
+    crc32: u32,
+    csize: u32,
+    usize_: u32,
+) {
     out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
     out.extend_from_slice(&20u16.to_le_bytes());
     out.extend_from_slice(&flags.to_le_bytes());
     out.extend_from_slice(&method.to_le_bytes());
     out.extend_from_slice(&[0; 4]); // time, date
-    out.extend_from_slice(&0u32.to_le_bytes()); // crc
+    out.extend_from_slice(&crc32.to_le_bytes());
     out.extend_from_slice(&csize.to_le_bytes());
     out.extend_from_slice(&usize_.to_le_bytes());
     out.extend_from_slice(&u16::try_from(name.len()).unwrap().to_le_bytes());
@@ -101,7 +121,7 @@ fn local_header(out: &mut Vec<u8>, name: &str, method: u16, flags: u16, csize: u
     out.extend_from_slice(name.as_bytes());
 }
 
-fn end_of_central_directory(out: &mut Vec<u8>) {
+pub(crate) fn end_of_central_directory(out: &mut Vec<u8>) {
     out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
     out.extend_from_slice(&[0; 18]);
 }
@@ -210,7 +230,7 @@ fn unsupported_method_with_known_size_is_noticed_and_skipped() {
     let mut z = Vec::new();
     local_header(&mut z, "data.bz2member", 12, 0, 5, 10);
     z.extend_from_slice(b"BZh91");
-    local_header(&mut z, "next.txt", 0, 0, 4, 4);
+    local_header_crc(&mut z, "next.txt", 0, 0, crc(b"next"), 4, 4);
     z.extend_from_slice(b"next");
     end_of_central_directory(&mut z);
     let d = content("odd.zip", &z[..], &Limits::default()).unwrap();
@@ -225,7 +245,7 @@ fn unsupported_method_with_known_size_is_noticed_and_skipped() {
 #[test]
 fn stored_member_with_descriptor_skips_the_rest_with_a_notice() {
     let mut z = Vec::new();
-    local_header(&mut z, "first.txt", 0, 0, 5, 5);
+    local_header_crc(&mut z, "first.txt", 0, 0, crc(b"first"), 5, 5);
     z.extend_from_slice(b"first");
     local_header(&mut z, "streamed.txt", 0, 1 << 3, 0, 0);
     z.extend_from_slice(b"unknown length data");

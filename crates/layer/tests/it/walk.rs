@@ -141,23 +141,12 @@ fn pax_sparse_is_flagged() {
     assert_eq!(seen[0].content, b"data");
 }
 
-/// A header whose name is written raw (tar::Builder refuses `..`).
-fn raw_entry(b: &mut tar::Builder<Vec<u8>>, name: &[u8], data: &[u8]) {
-    let mut h = tar::Header::new_old();
-    h.as_old_mut().name[..name.len()].copy_from_slice(name);
-    h.set_size(data.len() as u64);
-    h.set_mode(0o644);
-    h.set_entry_type(tar::EntryType::Regular);
-    h.set_cksum();
-    b.append(&h, data).unwrap();
-}
-
 #[test]
 fn path_traversal_is_flagged_and_still_scanned() {
     let mut b = tar_builder();
-    raw_entry(&mut b, b"../../etc/passwd", b"root::0:0");
-    raw_entry(&mut b, b"/abs/key", b"k");
-    raw_entry(&mut b, b"./dir//./x", b"y");
+    raw_tar_entry(&mut b, b"../../etc/passwd", b"root::0:0");
+    raw_tar_entry(&mut b, b"/abs/key", b"k");
+    raw_tar_entry(&mut b, b"./dir//./x", b"y");
     let layer = b.into_inner().unwrap();
     for (label, r) in readers(&layer) {
         let (seen, res) = walk_all(r, &Limits::default());
