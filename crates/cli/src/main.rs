@@ -1,10 +1,15 @@
 //! The `layerleak` command-line tool.
 
 mod args;
+mod cmd_generate;
 mod cmd_rules;
 mod cmd_scan;
 mod cmd_scan_fs;
+mod gate;
+mod output;
+mod progress;
 mod rule_loading;
+mod terminal;
 
 use std::process::ExitCode;
 
@@ -16,6 +21,8 @@ fn main() -> ExitCode {
         args::Command::Rules(cmd) => cmd_rules::run(cmd),
         args::Command::Scan(args) => cmd_scan::run(&args),
         args::Command::ScanFs(args) => cmd_scan_fs::run(&args),
+        args::Command::Completions { shell } => cmd_generate::completions(shell),
+        args::Command::Man { out_dir } => cmd_generate::man(out_dir.as_deref()),
     };
     match result {
         Ok(code) => code,

@@ -64,6 +64,7 @@ mod options;
 mod outcome;
 mod path_rules;
 mod pipeline;
+mod progress;
 mod secret_name;
 
 pub use builtin::{
@@ -74,3 +75,4 @@ pub use error::Error;
 pub use options::ScanOptions;
 pub use outcome::ScanOutcome;
 pub use pipeline::Pipeline;
+pub use progress::Progress;

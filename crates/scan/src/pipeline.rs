@@ -14,6 +14,7 @@ use layerleak_report::{ImageInfo, LayerLocation, Location, ScanIssue, Status};
 use crate::aggregate::{Aggregator, config_location};
 use crate::config_scan::scan_config;
 use crate::layer_scan::{BlobScan, Problem, scan_blob};
+use crate::progress::ProgressOpener;
 use crate::{Error, ScanOptions, ScanOutcome};
 
 /// Scans images: their config, then their layers in parallel, then forms findings.
@@ -121,6 +122,8 @@ impl Pipeline {
 
     /// Scans every blob of `jobs` in parallel; results in job order.
     fn scan_blobs(&self, jobs: &[&Descriptor], opener: &dyn BlobOpener) -> Vec<BlobScan> {
+        let opener = ProgressOpener { inner: opener, progress: self.options.progress.clone() };
+        let opener = &opener;
         let next = AtomicUsize::new(0);
         let workers = self.options.worker_count(jobs.len());
         let mut results: Vec<Option<BlobScan>> = (0..jobs.len()).map(|_| None).collect();
@@ -137,6 +140,7 @@ impl Pipeline {
                                 i,
                                 scan_blob(&mut stream, opener, desc, &self.options.limits),
                             ));
+                            opener.done(desc);
                         }
                         done
                     })
