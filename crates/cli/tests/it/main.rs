@@ -2,8 +2,10 @@
 
 mod common;
 mod fixtures;
+mod gate;
 mod help;
 mod real_image;
+mod report_formats;
 mod rules;
 mod scan;
 mod scan_bad_input;
@@ -11,3 +13,4 @@ mod scan_encodings;
 mod scan_formats;
 mod scan_fs;
 mod scan_straddle;
+mod schemas;
