@@ -20,7 +20,7 @@ pub(crate) enum Command {
     /// Scan a container image on disk: every layer (deleted and overwritten files too),
     /// nested archives, and the image config (ENV, LABEL, history, build args).
     #[command(after_help = SCAN_AFTER_HELP)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Scan files and directories as raw bytes (no image awareness: a stopgap until image
     /// sources land). Secrets are redacted unless --show-secrets.
     ScanFs(ScanFsArgs),

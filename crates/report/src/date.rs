@@ -23,7 +23,7 @@ pub struct Date {
 
 impl Date {
     /// The day `year-month-day` (not validated beyond its parts' ranges by the caller).
-    pub fn new(year: i32, month: u8, day: u8) -> Date {
+    pub const fn new(year: i32, month: u8, day: u8) -> Date {
         Date { year, month, day }
     }
 

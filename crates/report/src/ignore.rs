@@ -229,7 +229,7 @@ mod tests {
     use crate::{ConfigField, ConfigLocation, Fingerprint, LayerLocation, Secret, Status};
     use layerleak_rules::Confidence;
 
-    const TODAY: Date = Date { year: 2026, month: 6, day: 1 };
+    const TODAY: Date = Date::new(2026, 6, 1);
 
     fn layer(path: &str) -> Location {
         Location::Layer(LayerLocation {

@@ -20,7 +20,8 @@ fn findings(o: &Output) -> Vec<Value> {
 /// The closing summary line, with its timing replaced.
 fn summary_line(o: &Output) -> String {
     let err = stderr(o);
-    let line = err.lines().find(|l| l.starts_with("layerleak: ")).unwrap_or_else(|| panic!("{err}"));
+    let line =
+        err.lines().find(|l| l.starts_with("layerleak: ")).unwrap_or_else(|| panic!("{err}"));
     let (head, tail) = line.split_once(" in ").unwrap();
     let tail = tail.split_once(" s; ").unwrap().1;
     format!("{head} in [TIME] s; {tail}")
@@ -32,7 +33,12 @@ fn baseline_round_trip_fails_only_on_new_secrets() {
     let baseline = dir.path().join("baseline.json");
     let b = baseline.to_str().unwrap();
     let o = scan(dir.path(), &["--format", "json", "--write-baseline", b]);
-    assert_eq!(o.status.code(), Some(0), "writing a baseline accepts what it holds: {}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "writing a baseline accepts what it holds: {}",
+        stderr(&o)
+    );
     let text = std::fs::read_to_string(&baseline).unwrap();
     let written: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(written["version"], 1);
@@ -44,11 +50,18 @@ fn baseline_round_trip_fails_only_on_new_secrets() {
     let o = scan(dir.path(), &["--format", "json", "--baseline", b]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(findings(&o).is_empty());
-    assert!(summary_line(&o).contains("suppressed 5 by baseline, 0 by ignore file"), "{}", stderr(&o));
+    assert!(
+        summary_line(&o).contains("suppressed 5 by baseline, 0 by ignore file"),
+        "{}",
+        stderr(&o)
+    );
 
     // The same image plus one new secret in a new layer.
     let mut more = layers();
-    more.push(LayerBlob::plain(layer(vec![E::File("srv/new.txt", NEW_SECRET.as_bytes().to_vec())])));
+    more.push(LayerBlob::plain(layer(vec![E::File(
+        "srv/new.txt",
+        NEW_SECRET.as_bytes().to_vec(),
+    )])));
     let grown = oci_dir(&image_config(&more), &more);
     let o = scan(grown.path(), &["--format", "json", "--show-secrets", "--baseline", b]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -67,17 +80,18 @@ fn a_bad_baseline_is_a_clear_error() {
     let o = scan(dir.path(), &["--baseline", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = redact_tmp(&stderr(&o), dir.path());
-    assert!(err.contains("cannot use the baseline [TMP]/bad.json") && err.contains("line 2"), "{err}");
+    assert!(
+        err.contains("cannot use the baseline [TMP]/bad.json") && err.contains("line 2"),
+        "{err}"
+    );
 }
 
 #[test]
 fn ignore_file_entries_apply_until_they_expire() {
     let dir = image();
     let fingerprint = |o: &Output, secret_head: &str| -> String {
-        findings(o)
-            .iter()
-            .find(|f| f["secret"].as_str().unwrap().starts_with(secret_head))
-            .unwrap()["fingerprint"]
+        findings(o).iter().find(|f| f["secret"].as_str().unwrap().starts_with(secret_head)).unwrap()
+            ["fingerprint"]
             .as_str()
             .unwrap()
             .to_owned()
@@ -110,7 +124,10 @@ fn ignore_file_entries_apply_until_they_expire() {
         findings(&o).iter().map(|f| f["rule_id"].as_str().unwrap().to_owned()).collect();
     let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
     assert!(rules.contains(&"layerleak.npm.1"), "an expired entry no longer suppresses: {rules:?}");
-    assert!(!rules.contains(&"layerleak.generic.2") && !rules.contains(&"layerleak.github.1"), "{rules:?}");
+    assert!(
+        !rules.contains(&"layerleak.generic.2") && !rules.contains(&"layerleak.github.1"),
+        "{rules:?}"
+    );
     let err = stderr(&o);
     assert!(
         err.contains(
@@ -127,7 +144,8 @@ fn ignore_file_entries_apply_until_they_expire() {
 
     // --ignore-file elsewhere; a malformed file names its line.
     let other = dir.path().join("other.toml");
-    std::fs::write(&other, "[[ignore]]\nrule = \"x\"\n\n[[ignore]]\nreason = \"no matcher\"\n").unwrap();
+    std::fs::write(&other, "[[ignore]]\nrule = \"x\"\n\n[[ignore]]\nreason = \"no matcher\"\n")
+        .unwrap();
     let o = scan(dir.path(), &["--ignore-file", other.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = redact_tmp(&stderr(&o), dir.path());
@@ -136,14 +154,22 @@ fn ignore_file_entries_apply_until_they_expire() {
 
 #[test]
 fn fail_on_high_passes_a_low_finding_but_still_reports_it() {
-    let layers = [LayerBlob::plain(layer(vec![E::File("etc/app.conf", format!("password={LOW}\n").into_bytes())]))];
-    let dir = oci_dir(&config("linux/amd64", &[], serde_json::json!({}), simple_history(1), &layers), &layers);
+    let layers = [LayerBlob::plain(layer(vec![E::File(
+        "etc/app.conf",
+        format!("password={LOW}\n").into_bytes(),
+    )]))];
+    let dir = oci_dir(
+        &config("linux/amd64", &[], serde_json::json!({}), simple_history(1), &layers),
+        &layers,
+    );
     let o = scan(dir.path(), &["--format", "json", "--fail-on", "high"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let found = findings(&o);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["confidence"], "low");
-    assert!(summary_line(&o).contains("1 finding (1 in the final image, 0 only in history), 0 at or above --fail-on high"));
+    assert!(summary_line(&o).contains(
+        "1 finding (1 in the final image, 0 only in history), 0 at or above --fail-on high"
+    ));
     let o = scan(dir.path(), &["--format", "json", "--fail-on", "low"]);
     assert_eq!(o.status.code(), Some(1));
     let o = scan(dir.path(), &["--format", "json"]);
@@ -162,7 +188,8 @@ fn an_unreadable_layer_exits_2_even_with_findings_and_a_baseline() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(findings(&o).len(), 5, "the readable layers are still reported");
     let baseline = dir.path().join("b.json");
-    let o = scan(dir.path(), &["--write-baseline", baseline.to_str().unwrap(), "--fail-on", "high"]);
+    let o =
+        scan(dir.path(), &["--write-baseline", baseline.to_str().unwrap(), "--fail-on", "high"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let line = redact_tmp(&summary_line(&o), dir.path());
     insta::assert_snapshot!(line, @"layerleak: sha256:afae91831881a86c7b72111a130847c9c276d7b337539cb03b55ccbfc3ecd652 (linux/amd64): 3 layers, 3 blobs, 156 B in [TIME] s; 0 findings (0 in the final image, 0 only in history), 0 at or above --fail-on high; suppressed 5 by baseline, 0 by ignore file; scan INCOMPLETE (1 issue); exit 2");
@@ -171,7 +198,10 @@ fn an_unreadable_layer_exits_2_even_with_findings_and_a_baseline() {
 #[test]
 fn closing_summary_line() {
     let dir = image();
-    let o = scan(dir.path(), &["--fail-on", "medium", "-o", dir.path().join("r.txt").to_str().unwrap()]);
+    let o = scan(
+        dir.path(),
+        &["--fail-on", "medium", "-o", dir.path().join("r.txt").to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1));
     insta::assert_snapshot!(summary_line(&o), @"layerleak: sha256:47543c8c7e9794c8bbafaf3f188982aed7ebf60c0581c9bf2cd4de9b51b11219 (linux/amd64): 2 layers, 2 blobs, 156 B in [TIME] s; 5 findings (4 in the final image, 1 only in history), 4 at or above --fail-on medium; suppressed 0 by baseline, 0 by ignore file; scan complete; exit 1");
 }

@@ -57,13 +57,7 @@ fn incomplete_image() -> tempfile::TempDir {
 
 /// Runs `layerleak scan <dir> args…` in `cwd` (so no stray `.layerleakignore` is read).
 pub(crate) fn scan(dir: &Path, args: &[&str]) -> Output {
-    layerleak()
-        .current_dir(dir)
-        .arg("scan")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    layerleak().current_dir(dir).arg("scan").arg(dir).args(args).output().expect("the binary runs")
 }
 
 /// Replaces the temporary directory in `text`.
@@ -120,7 +114,10 @@ fn jsonl_report_follows_its_schema_image_by_image() {
         assert_valid(&v, l);
     }
     let types: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["begin", "finding", "finding", "finding", "finding", "finding", "image", "summary"]);
+    assert_eq!(
+        types,
+        ["begin", "finding", "finding", "finding", "finding", "finding", "image", "summary"]
+    );
     insta::assert_snapshot!(out);
 
     let dir = incomplete_image();
@@ -146,9 +143,11 @@ fn jsonl_writes_each_platform_when_it_is_done() {
         m["platform"] = json!({ "os": "linux", "architecture": arch });
         entries.push(m);
     }
-    let mut index = json!({ "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json" });
+    let mut index =
+        json!({ "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json" });
     index["manifests"] = Value::Array(entries);
-    let root = layout.blob("application/vnd.oci.image.index.v1+json", &serde_json::to_vec(&index).unwrap());
+    let root = layout
+        .blob("application/vnd.oci.image.index.v1+json", &serde_json::to_vec(&index).unwrap());
     layout.finish(vec![root]);
     let dir = tempfile::tempdir().unwrap();
     layout.write_dir(dir.path());
@@ -158,7 +157,9 @@ fn jsonl_writes_each_platform_when_it_is_done() {
     let seq: Vec<String> = lines
         .iter()
         .map(|l| match l["type"].as_str().unwrap() {
-            "finding" => format!("finding {}", l["data"]["locations"][0]["platform"].as_str().unwrap()),
+            "finding" => {
+                format!("finding {}", l["data"]["locations"][0]["platform"].as_str().unwrap())
+            }
             "image" => format!("image {}", l["data"]["platform"].as_str().unwrap()),
             t => t.to_owned(),
         })
@@ -204,7 +205,8 @@ fn sarif_report_is_valid_sarif_for_code_scanning() {
     assert_eq!(loc["properties"]["layer"], 1);
     assert_eq!(loc["properties"]["createdBy"], "RUN step 1");
     assert_eq!(loc["properties"]["diffId"], layers()[1].diff_id);
-    let stripe = results.iter().find(|r| r["locations"][0]["properties"]["field"] == "env").unwrap();
+    let stripe =
+        results.iter().find(|r| r["locations"][0]["properties"]["field"] == "env").unwrap();
     assert_eq!(stripe["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "Dockerfile");
     assert_eq!(stripe["locations"][0]["logicalLocations"][1]["name"], "env STRIPE_KEY");
     insta::assert_snapshot!(out);

@@ -57,7 +57,8 @@ pub(crate) fn jsonl_v1() -> Validator {
 }
 
 pub(crate) fn sarif_2_1_0() -> Validator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/schemas/sarif-2.1.0-rtm.5.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/schemas/sarif-2.1.0-rtm.5.json");
     validator(&read(&path))
 }
 
