@@ -29,7 +29,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         .chain(BUILTIN_RULES.iter().map(|b| RuleDoc {
             id: b.id.to_owned(),
             name: b.name.to_owned(),
-            description: None,
+            description: Some(b.description.to_owned()),
             references: Vec::new(),
             confidence: b.confidence,
         }))
