@@ -95,7 +95,7 @@ fn summary_line(
         if summary.complete {
             "scan complete".to_owned()
         } else {
-            format!("scan INCOMPLETE ({} issue{})", summary.issues, plural(summary.issues))
+            format!("scan incomplete ({} issue{})", summary.issues, plural(summary.issues))
         },
     )
 }

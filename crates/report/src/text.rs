@@ -206,9 +206,18 @@ impl<W: Write> Reporter for TextReporter<W> {
             writeln!(self.out)?;
         }
         let images = self.collected.run.images.len();
+        let suppressed = summary.suppressed_by_baseline + summary.suppressed_by_ignore;
+        let suppressed = if suppressed == 0 {
+            String::new()
+        } else {
+            format!(
+                " ({suppressed} more suppressed: {} by the baseline, {} by the ignore file)",
+                summary.suppressed_by_baseline, summary.suppressed_by_ignore
+            )
+        };
         writeln!(
             self.out,
-            "{} finding{} in {images} image{} ({} layer blob{}, {} bytes scanned); {}",
+            "{} finding{}{suppressed} in {images} image{} ({} layer blob{}, {} bytes scanned); {}",
             findings.len(),
             if findings.len() == 1 { "" } else { "s" },
             if images == 1 { "" } else { "s" },
