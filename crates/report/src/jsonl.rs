@@ -133,3 +133,57 @@ impl<W: Write> Reporter for JsonLinesReporter<W> {
         self.line(&Line::Summary { complete: summary.complete, counts: WireSummary::new(summary) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ConfigField, ConfigLocation, Fingerprint, Location};
+    use layerleak_rules::Confidence;
+
+    fn finding(image: &str, secret: &str, context: &str) -> Finding {
+        Finding {
+            rule_id: "layerleak.env.1".into(),
+            rule_name: "x".into(),
+            confidence: Confidence::Medium,
+            secret: Secret::new(secret.as_bytes().to_vec()),
+            fingerprint: Fingerprint::new("s", secret.as_bytes()),
+            locations: vec![Location::Config(ConfigLocation {
+                image: image.into(),
+                platform: None,
+                field: ConfigField::Env,
+                key: None,
+                history_index: None,
+                offset: 0,
+                context: context.into(),
+            })],
+        }
+    }
+
+    fn types(out: &[u8]) -> Vec<String> {
+        std::str::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn writes_each_image_when_done_and_redacts_earlier_secrets_later() {
+        let mut out = Vec::new();
+        let mut r = JsonLinesReporter::new(&mut out, Redaction::Redact);
+        r.begin(&RunInfo::default()).unwrap();
+        r.finding(&finding("a", "s3cr3t-one-1234", "K=s3cr3t-one-1234")).unwrap();
+        r.image_done(&ImageInfo { name: "a".into(), platform: None, layers: 1 }).unwrap();
+        let after_a = types(r.out).len();
+        // Image b echoes image a's secret in another finding's context.
+        r.finding(&finding("b", "other-s3cr3t-99", "K=other-s3cr3t-99 s3cr3t-one-1234")).unwrap();
+        r.finish(&Summary { complete: true, findings: 2, ..Summary::default() }).unwrap();
+        assert_eq!(after_a, 3, "begin, finding, image are out before image b is given");
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            types(text.as_bytes()),
+            ["\"begin\"", "\"finding\"", "\"image\"", "\"finding\"", "\"summary\""]
+        );
+        assert!(!text.contains("s3cr3t-one-1234") && !text.contains("other-s3cr3t-99"), "{text}");
+    }
+}
