@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(name = "layerleak", version, about, propagate_version = true)]
 #[command(
-    after_help = "Exit codes: 0 success / no findings, 1 findings or failed checks, 2 error or incomplete scan."
+    after_help = "Exit codes: 0 success / no findings, 1 findings or failed checks, 2 error or incomplete scan.\nSee `layerleak scan --help` for examples."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -20,16 +20,41 @@ pub(crate) enum Command {
     /// Scan a container image on disk: every layer (deleted and overwritten files too),
     /// nested archives, and the image config (ENV, LABEL, history, build args).
     #[command(after_help = SCAN_AFTER_HELP)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Scan files and directories as raw bytes (no image awareness: a stopgap until image
     /// sources land). Secrets are redacted unless --show-secrets.
     ScanFs(ScanFsArgs),
     /// Inspect and check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Print a shell completion script (e.g. `layerleak completions bash >
+    /// /etc/bash_completion.d/layerleak`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per subcommand into a directory.
+    Man {
+        /// Write layerleak.1, layerleak-scan.1, … into DIR instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 const SCAN_AFTER_HELP: &str = "\
+Examples:
+  Scan an image in a registry:
+    layerleak scan registry.example.com/team/app:1.4
+  Scan an archive (docker save, podman save, oci-archive) or an OCI layout directory:
+    docker save app:dev -o app.tar && layerleak scan app.tar
+  Gate a CI job: fail on medium and high findings not in the baseline, SARIF for code
+  scanning:
+    layerleak scan app.tar --fail-on medium --baseline .layerleak-baseline.json \\
+      --format sarif -o layerleak.sarif
+  Audit an image you inherited: every finding, low confidence too, one JSON object per line:
+    layerleak scan app.tar --format jsonl -o findings.jsonl
+
 Secrets are redacted everywhere by default, including where the output echoes a history
 line, an ENV entry or a path that contains them; --show-secrets prints them in full.
 
@@ -40,9 +65,13 @@ docker: and engine:, CONTAINER_HOST for podman:, else the first that exists of
 A bare NAME is a path when it exists, else an image of the local engine; write ./NAME to
 force a path.
 
+Ignore file: ./.layerleakignore (or --ignore-file) lists accepted findings by rule id, path
+glob or fingerprint, each with an optional reason and expiry date (TOML, see the README).
+
 Exit codes:
-  0  no findings, and everything was scanned
-  1  findings
+  0  the scan is complete and no reported finding is at or above --fail-on
+  1  the scan is complete and a finding is at or above --fail-on (findings below it, and
+     findings suppressed by --baseline or the ignore file, do not fail)
   2  the scan is incomplete (a layer, blob or nested file could not be read: the report
      lists what and where) or an error occurred; this wins over 1";
 
@@ -60,15 +89,12 @@ pub(crate) struct ScanArgs {
     /// once).
     #[arg(long, conflicts_with = "platform")]
     pub(crate) all_platforms: bool,
-    /// Output format: text for people, json for machines (one document).
-    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
-    pub(crate) format: ScanFormat,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub(crate) output: Option<PathBuf>,
-    /// Print secret values in full.
-    #[arg(long)]
-    pub(crate) show_secrets: bool,
+    #[command(flatten)]
+    pub(crate) output: crate::output::OutputArgs,
+    #[command(flatten)]
+    pub(crate) gate: crate::gate::GateArgs,
+    #[command(flatten)]
+    pub(crate) terminal: crate::terminal::TerminalArgs,
     /// Worker threads for layers [default: one per core].
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) jobs: Option<usize>,
@@ -79,12 +105,6 @@ pub(crate) struct ScanArgs {
 
 fn parse_platform(value: &str) -> Result<layerleak_image::Platform, String> {
     layerleak_image::Platform::parse(value).map_err(|e| e.to_string())
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ScanFormat {
-    Text,
-    Json,
 }
 
 #[derive(Args, Debug)]

@@ -1,55 +1,67 @@
-//! `layerleak scan`: scan a container image on disk or in a local container engine.
+//! `layerleak scan`: scan a container image (on disk or in a local engine), report, and gate.
 
-use std::{
-    fs::File,
-    io::{self, BufWriter, Write},
-    process::ExitCode,
-};
+use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 use layerleak_image::PlatformSelector;
-use layerleak_report::{JsonReporter, Redaction, Reporter, Severity, TextReporter};
-use layerleak_scan::{Pipeline, ScanOptions};
+use layerleak_report::{RuleDoc, Summary};
+use layerleak_scan::{BUILTIN_RULES, Pipeline, ScanOptions};
 
-use crate::args::{ScanArgs, ScanFormat};
+use crate::args::ScanArgs;
 
 pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
+    let started = Instant::now();
     let scanner = crate::rule_loading::scanner(args.rules_dir.as_deref())?;
     let platform = match (&args.platform, args.all_platforms) {
         (_, true) => PlatformSelector::All,
         (Some(p), false) => PlatformSelector::Only(p.clone()),
         (None, false) => PlatformSelector::Default,
     };
-    let options = ScanOptions::new().with_workers(args.jobs.unwrap_or(0));
+    let mut options = ScanOptions::new().with_workers(args.jobs.unwrap_or(0));
+    if let Some(progress) = args.terminal.progress() {
+        options = options.with_progress(progress);
+    }
+    let rules: Vec<RuleDoc> = scanner
+        .rules()
+        .iter()
+        .map(RuleDoc::of)
+        .chain(BUILTIN_RULES.iter().map(|b| RuleDoc {
+            id: b.id.to_owned(),
+            name: b.name.to_owned(),
+            description: Some(b.description.to_owned()),
+            references: Vec::new(),
+            confidence: b.confidence,
+        }))
+        .collect();
     let pipeline = Pipeline::new(scanner, options);
-    let outcome = match crate::engine::EngineTarget::resolve(&args.path) {
+    let mut outcome = match crate::engine::EngineTarget::resolve(&args.path) {
         Some(image) => image.scan(&pipeline, &platform)?,
         None => pipeline.scan_path(&args.path, &platform)?,
     };
 
-    let redaction = if args.show_secrets { Redaction::Show } else { Redaction::Redact };
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(io::stdout().lock()),
-    };
-    let mut reporter: Box<dyn Reporter> = match args.format {
-        ScanFormat::Text => Box::new(TextReporter::new(out, redaction)),
-        ScanFormat::Json => Box::new(JsonReporter::new(out, redaction)),
-    };
-    let target = args.path.display().to_string();
-    outcome.report(&target, reporter.as_mut()).context("failed to write the report")?;
-    if args.output.is_some() || args.format == ScanFormat::Json {
-        let mut err = io::stderr().lock();
-        writeln!(
-            err,
-            "{} findings, {} issues, {} notices; scan {}",
-            outcome.findings.len(),
-            outcome.count(Severity::Incomplete),
-            outcome.count(Severity::Notice),
-            if outcome.is_complete() { "complete" } else { "incomplete" }
-        )?;
+    let (gate, messages) = args.gate.gate(&outcome.findings)?;
+    for m in &messages {
+        args.terminal.say(m);
     }
-    Ok(ExitCode::from(outcome.exit_code()))
+    let gated = gate.apply(std::mem::take(&mut outcome.findings));
+    for (f, why) in &gated.suppressed {
+        args.terminal.suppressed(f, why);
+    }
+    outcome.findings.clone_from(&gated.findings);
+    let summary = Summary {
+        suppressed_by_baseline: gated.suppressed_by_baseline,
+        suppressed_by_ignore: gated.suppressed_by_ignore,
+        ..outcome.summary()
+    };
+
+    let mut reporter = args.output.reporter(rules)?;
+    let target = args.path.display().to_string();
+    outcome
+        .report_with_summary(&target, &summary, reporter.as_mut())
+        .context("failed to write the report")?;
+    drop(reporter);
+    let exit = gated.exit_code(summary.complete);
+    args.terminal.summary(&outcome, &gated, &summary, started.elapsed(), exit);
+    Ok(ExitCode::from(exit))
 }

@@ -1,11 +1,16 @@
 //! The `layerleak` command-line tool.
 
 mod args;
+mod cmd_generate;
 mod cmd_rules;
 mod cmd_scan;
 mod cmd_scan_fs;
 mod engine;
+mod gate;
+mod output;
+mod progress;
 mod rule_loading;
+mod terminal;
 
 use std::process::ExitCode;
 
@@ -17,6 +22,8 @@ fn main() -> ExitCode {
         args::Command::Rules(cmd) => cmd_rules::run(cmd),
         args::Command::Scan(args) => cmd_scan::run(&args),
         args::Command::ScanFs(args) => cmd_scan_fs::run(&args),
+        args::Command::Completions { shell } => cmd_generate::completions(shell),
+        args::Command::Man { out_dir } => cmd_generate::man(out_dir.as_deref()),
     };
     match result {
         Ok(code) => code,

@@ -10,7 +10,14 @@
 //!   the scan is incomplete) or an oddity worth a notice ([`Severity::Notice`]: the scan
 //!   stays complete).
 //! - A [`Reporter`] receives a run: [`TextReporter`] for people (worst first, with what to
-//!   do) and [`JsonReporter`] for machines (one document, versioned by [`JSON_VERSION`]).
+//!   do), [`JsonReporter`] for machines (one document, versioned by [`JSON_VERSION`]; its
+//!   JSON Schema is `schema/report-v1.schema.json`), [`JsonLinesReporter`] for streams
+//!   (one typed object per line, image by image; `schema/jsonl-v1.schema.json`) and
+//!   [`SarifReporter`] for code-scanning dashboards (SARIF 2.1.0, rules described by
+//!   [`RuleDoc`]s).
+//! - The CI gate: a [`Gate`] suppresses findings a [`Baseline`] (by fingerprint) or an
+//!   [`IgnoreFile`] (`.layerleakignore`: by rule, path glob or fingerprint, until a
+//!   [`Date`]) accepts, and decides the exit code from a confidence threshold.
 //! - Redaction: [`redact()`] hides one value, [`redact_in`] hides every occurrence of known
 //!   secrets inside an echoed string (a `created_by` line, an `ENV` entry), and a
 //!   [`Redactor`] applies a [`Redaction`] policy to everything a reporter writes.
@@ -52,18 +59,33 @@
 //! ```
 #![deny(missing_docs)]
 
+mod baseline;
 mod collected;
+mod date;
 mod finding;
 mod fingerprint;
+mod gate;
+mod ignore;
 mod issue;
 mod json;
+mod jsonl;
 mod location;
 mod redact;
 mod reporter;
+mod rule_doc;
 mod run;
+mod sarif;
 mod secret;
 mod text;
 mod wire;
+
+pub use baseline::{BASELINE_VERSION, Baseline, BaselineError};
+pub use date::Date;
+pub use gate::{Gate, Gated};
+pub use ignore::{IgnoreEntry, IgnoreError, IgnoreFile};
+pub use jsonl::JsonLinesReporter;
+pub use rule_doc::RuleDoc;
+pub use sarif::{SARIF_FINGERPRINT_KEY, SarifReporter};
 
 pub use finding::Finding;
 pub use fingerprint::Fingerprint;

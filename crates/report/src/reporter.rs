@@ -2,11 +2,13 @@
 
 use std::io;
 
-use crate::{Finding, RunInfo, ScanIssue, Summary};
+use crate::{Finding, ImageInfo, RunInfo, ScanIssue, Summary};
 
 /// Receives the results of a run and writes them somewhere.
 ///
 /// Called as `begin`, then `finding` and `issue` in any order, then `finish` once.
+/// Callers that know when an image is complete call `image_done` after its last finding
+/// and issue, so streaming reporters can write that image's results at once.
 /// Reporters that need the whole set (to sort, or to redact a secret everywhere it is echoed)
 /// buffer and write in `finish`.
 pub trait Reporter {
@@ -32,6 +34,16 @@ pub trait Reporter {
     ///
     /// An I/O error of the output.
     fn issue(&mut self, _issue: &ScanIssue) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Every finding and issue of `image` has been given: a streaming reporter may write
+    /// them now. Buffering reporters ignore it.
+    ///
+    /// # Errors
+    ///
+    /// An I/O error of the output.
+    fn image_done(&mut self, _image: &ImageInfo) -> io::Result<()> {
         Ok(())
     }
 

@@ -36,4 +36,8 @@ pub struct Summary {
     pub blobs_scanned: usize,
     /// Uncompressed bytes of layer content read.
     pub bytes_scanned: u64,
+    /// Findings left out of the report because a baseline lists their fingerprint.
+    pub suppressed_by_baseline: usize,
+    /// Findings left out of the report because an ignore-file entry matches them.
+    pub suppressed_by_ignore: usize,
 }

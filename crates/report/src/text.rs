@@ -2,6 +2,9 @@
 
 use std::io::{self, Write};
 
+use anstyle::{AnsiColor, Style};
+use layerleak_rules::Confidence;
+
 use crate::collected::{Collected, Finished};
 use crate::{
     ConfigField, Finding, Location, Redaction, Redactor, Reporter, RunInfo, ScanIssue, Severity,
@@ -13,8 +16,10 @@ use crate::{
 /// they look removed), each with its locations and what to do; then the issues that made
 /// the scan incomplete; then the notices; then a one-line summary.
 ///
-/// Plain text without colour. Every string echoed from the image goes through a
-/// [`Redactor`], so with [`Redaction::Redact`] no secret value appears.
+/// Plain text without colour unless [`TextReporter::with_color`] asks for it (the layout
+/// is the same either way: colour only adds ANSI styles). Every string echoed from the
+/// image goes through a [`Redactor`], so with [`Redaction::Redact`] no secret value
+/// appears.
 ///
 /// # Memory usage
 ///
@@ -23,20 +28,38 @@ use crate::{
 pub struct TextReporter<W> {
     out: W,
     redaction: Redaction,
+    color: bool,
     collected: Collected,
 }
 
 impl<W: Write> TextReporter<W> {
     /// A reporter writing to `out`.
     pub fn new(out: W, redaction: Redaction) -> TextReporter<W> {
-        TextReporter { out, redaction, collected: Collected::default() }
+        TextReporter { out, redaction, color: false, collected: Collected::default() }
+    }
+
+    /// Styles the report with ANSI colours (confidence, headings). Callers decide: a
+    /// terminal, and the user did not set `NO_COLOR`.
+    #[must_use]
+    pub fn with_color(mut self, color: bool) -> TextReporter<W> {
+        self.color = color;
+        self
+    }
+
+    /// `style` when colouring, else no style.
+    fn style(&self, style: Style) -> Style {
+        if self.color { style } else { Style::new() }
     }
 
     fn write_finding(&mut self, n: usize, f: &Finding, r: &Redactor) -> io::Result<()> {
+        let conf = self.style(confidence_style(f.confidence));
+        let bold = self.style(Style::new().bold());
+        let dim = self.style(Style::new().dimmed());
+        let todo = self.style(Style::new().fg_color(Some(AnsiColor::Cyan.into())));
         let out = &mut self.out;
         writeln!(
             out,
-            "{n}. {} {} [{}]",
+            "{n}. {conf}{}{conf:#} {bold}{}{bold:#} {dim}[{}]{dim:#}",
             f.confidence.as_str().to_uppercase(),
             f.rule_name,
             f.rule_id
@@ -82,10 +105,20 @@ impl<W: Write> TextReporter<W> {
             }
         }
         for line in advice(f) {
-            writeln!(out, "   what to do: {line}")?;
+            writeln!(out, "   {todo}what to do:{todo:#} {line}")?;
         }
         writeln!(out)
     }
+}
+
+/// High red, medium yellow, low blue; all bold.
+fn confidence_style(c: Confidence) -> Style {
+    let color = match c {
+        Confidence::High => AnsiColor::Red,
+        Confidence::Medium => AnsiColor::Yellow,
+        Confidence::Low => AnsiColor::Blue,
+    };
+    Style::new().bold().fg_color(Some(color.into()))
 }
 
 /// `sha256:0123456789ab`: enough to recognise a layer in a list.
@@ -164,24 +197,34 @@ impl<W: Write> Reporter for TextReporter<W> {
         for (i, f) in findings.iter().enumerate() {
             self.write_finding(i + 1, f, &r)?;
         }
-        for (severity, heading) in [
-            (Severity::Incomplete, "Not fully scanned (the scan is incomplete):"),
-            (Severity::Notice, "Notices (everything was scanned):"),
+        for (severity, heading, color) in [
+            (Severity::Incomplete, "Not fully scanned (the scan is incomplete):", AnsiColor::Red),
+            (Severity::Notice, "Notices (everything was scanned):", AnsiColor::Yellow),
         ] {
             let mut of_kind = issues.iter().filter(|i| i.severity == severity).peekable();
             if of_kind.peek().is_none() {
                 continue;
             }
-            writeln!(self.out, "{heading}")?;
+            let style = self.style(Style::new().bold().fg_color(Some(color.into())));
+            writeln!(self.out, "{style}{heading}{style:#}")?;
             for issue in of_kind {
                 writeln!(self.out, "- {}", r.text(&issue.to_string()))?;
             }
             writeln!(self.out)?;
         }
         let images = self.collected.run.images.len();
+        let suppressed = summary.suppressed_by_baseline + summary.suppressed_by_ignore;
+        let suppressed = if suppressed == 0 {
+            String::new()
+        } else {
+            format!(
+                " ({suppressed} more suppressed: {} by the baseline, {} by the ignore file)",
+                summary.suppressed_by_baseline, summary.suppressed_by_ignore
+            )
+        };
         writeln!(
             self.out,
-            "{} finding{} in {images} image{} ({} layer blob{}, {} bytes scanned); {}",
+            "{} finding{}{suppressed} in {images} image{} ({} layer blob{}, {} bytes scanned); {}",
             findings.len(),
             if findings.len() == 1 { "" } else { "s" },
             if images == 1 { "" } else { "s" },

@@ -30,6 +30,13 @@ pub(crate) struct Tool {
     pub(crate) version: &'static str,
 }
 
+impl Tool {
+    /// This build of layerleak.
+    pub(crate) fn current() -> Tool {
+        Tool { name: "layerleak", version: env!("CARGO_PKG_VERSION") }
+    }
+}
+
 #[derive(Serialize)]
 pub(crate) struct Image {
     name: String,
@@ -195,6 +202,8 @@ pub(crate) struct WireSummary {
     notices: usize,
     blobs_scanned: usize,
     bytes_scanned: u64,
+    suppressed_by_baseline: usize,
+    suppressed_by_ignore: usize,
 }
 
 impl WireSummary {
@@ -205,6 +214,8 @@ impl WireSummary {
             notices: s.notices,
             blobs_scanned: s.blobs_scanned,
             bytes_scanned: s.bytes_scanned,
+            suppressed_by_baseline: s.suppressed_by_baseline,
+            suppressed_by_ignore: s.suppressed_by_ignore,
         }
     }
 }
@@ -218,7 +229,7 @@ pub(crate) fn document<'a>(
 ) -> Document<'a> {
     Document {
         version: crate::JSON_VERSION,
-        tool: Tool { name: "layerleak", version: env!("CARGO_PKG_VERSION") },
+        tool: Tool::current(),
         target: r.text(&run.target),
         complete: summary.complete,
         secrets_redacted: r.mode() == Redaction::Redact,

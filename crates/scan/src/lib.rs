@@ -73,6 +73,7 @@ mod options;
 mod outcome;
 mod path_rules;
 mod pipeline;
+mod progress;
 mod secret_name;
 mod stream;
 
@@ -84,3 +85,4 @@ pub use error::Error;
 pub use options::ScanOptions;
 pub use outcome::ScanOutcome;
 pub use pipeline::Pipeline;
+pub use progress::Progress;

@@ -1,15 +1,21 @@
 //! [`ScanOptions`].
 
+use std::sync::Arc;
+
 use layerleak_layer::Limits;
 
+use crate::Progress;
+
 /// How a [`Pipeline`](crate::Pipeline) scans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ScanOptions {
     /// Worker threads for layers; `0` (the default) means one per available core.
     pub workers: usize,
     /// Decompression and nesting limits for layers and nested archives.
     pub limits: Limits,
+    /// Told as layers are read (none by default).
+    pub progress: Option<Arc<dyn Progress>>,
 }
 
 impl ScanOptions {
@@ -29,6 +35,13 @@ impl ScanOptions {
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> ScanOptions {
         self.limits = limits;
+        self
+    }
+
+    /// Reports layer progress to `progress`.
+    #[must_use]
+    pub fn with_progress(mut self, progress: Arc<dyn Progress>) -> ScanOptions {
+        self.progress = Some(progress);
         self
     }
 

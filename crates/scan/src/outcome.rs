@@ -53,6 +53,7 @@ impl ScanOutcome {
             notices: self.count(Severity::Notice),
             blobs_scanned: self.blobs_scanned,
             bytes_scanned: self.bytes_scanned,
+            ..Summary::default()
         }
     }
 
@@ -63,13 +64,55 @@ impl ScanOutcome {
     ///
     /// The reporter's I/O error.
     pub fn report(&self, target: &str, reporter: &mut dyn Reporter) -> io::Result<()> {
+        self.report_with_summary(target, &self.summary(), reporter)
+    }
+
+    /// As [`ScanOutcome::report`], with a `summary` the caller completed (suppression
+    /// counts of a gate, say).
+    ///
+    /// Findings and issues are given image by image, each image closed by
+    /// [`Reporter::image_done`].
+    ///
+    /// # Errors
+    ///
+    /// The reporter's I/O error.
+    pub fn report_with_summary(
+        &self,
+        target: &str,
+        summary: &Summary,
+        reporter: &mut dyn Reporter,
+    ) -> io::Result<()> {
         reporter.begin(&RunInfo { target: target.to_owned(), images: self.images.clone() })?;
+        let of = |image: &ImageInfo, name: &str, platform: Option<&str>| {
+            image.name == name && image.platform.as_deref() == platform
+        };
+        for image in &self.images {
+            for f in self
+                .findings
+                .iter()
+                .filter(|f| f.locations.first().is_some_and(|l| of(image, l.image(), l.platform())))
+            {
+                reporter.finding(f)?;
+            }
+            for i in self.issues.iter().filter(|i| of(image, &i.image, i.platform.as_deref())) {
+                reporter.issue(i)?;
+            }
+            reporter.image_done(image)?;
+        }
+        // Anything not tied to a listed image (none today) is still reported.
+        let listed = |name: &str, platform: Option<&str>| {
+            self.images.iter().any(|image| of(image, name, platform))
+        };
         for f in &self.findings {
-            reporter.finding(f)?;
+            if !f.locations.first().is_some_and(|l| listed(l.image(), l.platform())) {
+                reporter.finding(f)?;
+            }
         }
         for i in &self.issues {
-            reporter.issue(i)?;
+            if !listed(&i.image, i.platform.as_deref()) {
+                reporter.issue(i)?;
+            }
         }
-        reporter.finish(&self.summary())
+        reporter.finish(summary)
     }
 }

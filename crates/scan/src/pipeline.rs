@@ -13,6 +13,7 @@ use crate::aggregate::{Aggregator, config_location};
 use crate::config_scan::scan_config;
 use crate::issues;
 use crate::layer_scan::{BlobScan, Problem, scan_blob};
+use crate::progress::ProgressOpener;
 use crate::{Error, ScanOptions, ScanOutcome};
 
 /// Scans images: their config, then their layers in parallel, then forms findings.
@@ -130,6 +131,8 @@ impl Pipeline {
     ) -> Vec<BlobScan> {
         let mut order: Vec<usize> = (0..jobs.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].size));
+        let opener = ProgressOpener { inner: opener, progress: self.options.progress.clone() };
+        let opener = &opener;
         let next = AtomicUsize::new(0);
         let workers = self.options.worker_count(jobs.len());
         let mut results: Vec<Option<BlobScan>> = (0..jobs.len()).map(|_| None).collect();
@@ -144,6 +147,7 @@ impl Pipeline {
                                 i,
                                 scan_blob(&mut stream, opener, jobs[i], &self.options.limits),
                             ));
+                            opener.done(jobs[i]);
                         }
                         done
                     })

@@ -3,8 +3,10 @@
 mod common;
 mod engine;
 mod fixtures;
+mod gate;
 mod help;
 mod real_image;
+mod report_formats;
 mod rules;
 mod scan;
 mod scan_bad_input;
@@ -13,3 +15,4 @@ mod scan_formats;
 mod scan_fs;
 mod scan_notices;
 mod scan_straddle;
+mod schemas;

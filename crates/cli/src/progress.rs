@@ -1,0 +1,69 @@
+//! Progress bars on stderr, one per layer being read.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use layerleak_scan::Progress;
+
+/// One bar per layer blob in flight: bytes read of the blob's stored size.
+pub(crate) struct Bars {
+    multi: MultiProgress,
+    style: ProgressStyle,
+    bars: Mutex<HashMap<String, ProgressBar>>,
+}
+
+impl Bars {
+    /// Bars drawn on stderr (callers check that it is a terminal).
+    pub(crate) fn new() -> Bars {
+        let style = ProgressStyle::with_template(
+            "{prefix:>19} [{bar:30}] {bytes:>10}/{total_bytes:<10} {bytes_per_sec}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        Bars {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            style,
+            bars: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn with_bar(&self, digest: &str, f: impl FnOnce(&ProgressBar)) {
+        // A poisoned lock only means another worker panicked mid-update: keep drawing.
+        let bars = self.bars.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(bar) = bars.get(digest) {
+            f(bar);
+        }
+    }
+}
+
+impl std::fmt::Debug for Bars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bars").finish_non_exhaustive()
+    }
+}
+
+impl Progress for Bars {
+    fn layer_started(&self, digest: &str, size: u64) {
+        let bar = self.multi.add(ProgressBar::new(size).with_style(self.style.clone()));
+        let short = digest.find(':').map_or(digest, |i| digest.get(..i + 13).unwrap_or(digest));
+        bar.set_prefix(short.to_owned());
+        self.bars
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(digest.to_owned(), bar);
+    }
+
+    fn layer_read(&self, digest: &str, bytes: u64) {
+        self.with_bar(digest, |b| b.inc(bytes));
+    }
+
+    fn layer_done(&self, digest: &str) {
+        let bar =
+            self.bars.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(digest);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
+    }
+}
