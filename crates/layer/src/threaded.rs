@@ -50,8 +50,8 @@ enum Message {
 /// # Errors
 ///
 /// As [`walk`]. If a thread cannot be started, a [`LayerError::Stream`] at offset 0 with
-/// the system's error, before any entry. If another thread panics, the walk fails with a [`LayerError::Stream`]
-/// and the panic is then propagated to the caller.
+/// the system's error, before any entry. If another thread panics, the walk fails with a
+/// [`LayerError::Stream`] at the point it reached; the panic goes no further.
 ///
 /// # Memory usage
 ///
@@ -90,11 +90,11 @@ where
     let limits = *limits;
     std::thread::scope(|s| {
         let not_started = |source| E::from(LayerError::Stream { offset: 0, source });
-        std::thread::Builder::new()
+        let read = std::thread::Builder::new()
             .name("layer-read".to_owned())
             .spawn_scoped(s, move || raw_pump.run(blob, |_| Ok(())))
             .map_err(not_started)?;
-        std::thread::Builder::new()
+        let inflate = std::thread::Builder::new()
             .name("layer-inflate".to_owned())
             .spawn_scoped(s, move || match decompress(raw, &limits) {
                 Ok(stream) => tar_pump
@@ -102,7 +102,11 @@ where
                 Err(e) => tar_pump.fail(e),
             })
             .map_err(not_started)?;
-        walk(tar, visit)
+        let result = walk(tar, visit);
+        // Joined here, so a panic there is not propagated: the walk has already failed
+        // with `PumpStopped`, as the pipe closed without an end.
+        let _ = (read.join(), inflate.join());
+        result
     })
 }
 
@@ -397,6 +401,21 @@ mod tests {
         assert!(matches!(threaded, LayerError::Stream { .. }));
         assert_eq!(decode(&threaded), decode(&single));
         assert_eq!(decode(&threaded).1, io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn a_panicking_reader_fails_the_walk_without_a_panic() {
+        struct Panics;
+        impl Read for Panics {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                panic!("the reader broke");
+            }
+        }
+        let (seen, result) = contents(Panics, &Limits::default());
+        assert!(seen.is_empty());
+        let e = result.unwrap_err();
+        assert!(matches!(e, LayerError::Stream { offset: 0, .. }));
+        assert!(crate::find_cause::<PumpStopped>(&e).is_some(), "{e:?}");
     }
 
     #[test]

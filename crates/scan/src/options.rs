@@ -10,7 +10,9 @@ use crate::Progress;
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ScanOptions {
-    /// Worker threads for layers; `0` (the default) means one per available core.
+    /// Worker threads for layers; `0` (the default) means one per available core. Each
+    /// worker walks and scans one layer at a time, with two more threads reading and
+    /// inflating that layer's blob ([`walk_layer_threaded`](layerleak_layer::walk_layer_threaded)).
     pub workers: usize,
     /// Decompression and nesting limits for layers and nested archives.
     pub limits: Limits,
