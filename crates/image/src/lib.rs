@@ -79,6 +79,7 @@ mod manifest;
 mod oci_layout;
 mod open;
 mod platform;
+pub mod registry;
 mod resolve;
 mod resolved;
 mod sniff;
