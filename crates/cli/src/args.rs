@@ -17,7 +17,7 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
-    /// Scan a container image on disk: every layer (deleted and overwritten files too),
+    /// Scan a container image on disk or in a registry: every layer (deleted and overwritten files too),
     /// nested archives, and the image config (ENV, LABEL, history, build args).
     #[command(after_help = SCAN_AFTER_HELP)]
     Scan(ScanArgs),
@@ -30,6 +30,12 @@ pub(crate) enum Command {
 }
 
 const SCAN_AFTER_HELP: &str = "\
+Targets: a prefix decides (registry:REF pulls; archive:PATH and oci:PATH are local;
+docker:, podman: and engine: are reserved for local container engines). Without one, an
+existing path is a local image, otherwise a valid reference is pulled from its registry
+(python = docker.io/library/python:latest). Plain HTTP is used only for loopback
+registries and --insecure-registry hosts.
+
 Secrets are redacted everywhere by default, including where the output echoes a history
 line, an ENV entry or a path that contains them; --show-secrets prints them in full.
 
@@ -41,9 +47,10 @@ Exit codes:
 
 #[derive(Args, Debug)]
 pub(crate) struct ScanArgs {
-    /// The image: a `docker save` tarball, an OCI image layout directory, or an oci-archive
-    /// tarball.
-    pub(crate) path: PathBuf,
+    /// The image: a `docker save` tarball, an OCI image layout directory, an oci-archive
+    /// tarball, or a registry reference (`python`, `ghcr.io/org/img:tag`,
+    /// `localhost:5000/app@sha256:…`). See "Targets" below.
+    pub(crate) target: String,
     /// Scan this platform of a multi-platform image [default: linux/amd64, or the only
     /// platform present].
     #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
@@ -67,6 +74,8 @@ pub(crate) struct ScanArgs {
     /// Load rules from this directory of TOML files instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub(crate) rules_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) registry: crate::target::RegistryArgs,
 }
 
 fn parse_platform(value: &str) -> Result<layerleak_image::Platform, String> {

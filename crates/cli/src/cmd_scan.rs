@@ -21,7 +21,8 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         (None, false) => PlatformSelector::Default,
     };
     let options = ScanOptions::new().with_workers(args.jobs.unwrap_or(0));
-    let outcome = Pipeline::new(scanner, options).scan_path(&args.path, &platform)?;
+    let target = crate::target::Target::parse(&args.target)?;
+    let outcome = target.scan(&Pipeline::new(scanner, options), &platform, &args.registry)?;
 
     let redaction = if args.show_secrets { Redaction::Show } else { Redaction::Redact };
     let out: Box<dyn Write> = match &args.output {
@@ -34,7 +35,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         ScanFormat::Text => Box::new(TextReporter::new(out, redaction)),
         ScanFormat::Json => Box::new(JsonReporter::new(out, redaction)),
     };
-    let target = args.path.display().to_string();
+    let target = target.display();
     outcome.report(&target, reporter.as_mut()).context("failed to write the report")?;
     if args.output.is_some() || args.format == ScanFormat::Json {
         let mut err = io::stderr().lock();

@@ -5,6 +5,7 @@ mod cmd_rules;
 mod cmd_scan;
 mod cmd_scan_fs;
 mod rule_loading;
+mod target;
 
 use std::process::ExitCode;
 

@@ -4,6 +4,8 @@ mod common;
 mod fixtures;
 mod help;
 mod real_image;
+mod registry;
+mod registry_server;
 mod rules;
 mod scan;
 mod scan_bad_input;

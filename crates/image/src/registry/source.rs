@@ -112,9 +112,17 @@ impl ImageSource for RegistrySource {
     fn resolve(&mut self, platform: &PlatformSelector) -> Result<Vec<ResolvedImage>> {
         let location = self.info.location.clone();
         let wanted = self.reference.manifest_reference().to_owned();
-        let (bytes, content_type) = self
-            .runtime
-            .block_on(self.transport.fetch_document(Target::Manifest(&wanted), MAX_MANIFEST_BYTES))?;
+        let fetched = self.runtime.block_on(async {
+            match self.transport.fetch_document(Target::Manifest(&wanted), MAX_MANIFEST_BYTES).await {
+                Err(RegistryError::ManifestNotFound { registry, repository, .. })
+                    if self.transport.repository_is_unknown().await =>
+                {
+                    Err(RegistryError::RepositoryNotFound { registry, repository })
+                }
+                other => other,
+            }
+        });
+        let (bytes, content_type) = fetched?;
         let digest = match self.reference.digest() {
             Some(requested) => {
                 let requested = Digest::parse(requested)?;

@@ -331,6 +331,24 @@ impl Transport {
         }
     }
 
+    /// Whether the registry says the repository does not exist (`NAME_UNKNOWN` for its tag
+    /// list). Some registries answer a manifest request in a missing repository with
+    /// `MANIFEST_UNKNOWN`; this tells the two apart.
+    pub(crate) async fn repository_is_unknown(&self) -> bool {
+        let url = format!("{}/v2/{}/tags/list", self.base, self.repository());
+        let request = match &self.auth {
+            Auth::Anonymous => self.http.get(url),
+            Auth::Basic(c) => self.http.get(url).basic_auth(c.username(), Some(c.password())),
+            Auth::Bearer(token) => self.http.get(url).bearer_auth(token),
+        };
+        match request.send().await {
+            Ok(response) if response.status() == StatusCode::NOT_FOUND => {
+                error_detail(response).await.code.as_deref() == Some("NAME_UNKNOWN")
+            }
+            _ => false,
+        }
+    }
+
     /// How many attempts a request gets in all.
     pub(crate) fn attempts(&self) -> u32 {
         self.attempts
