@@ -5,6 +5,7 @@ mod fixtures;
 mod help;
 mod real_image;
 mod registry;
+mod registry_mock;
 mod registry_server;
 mod rules;
 mod scan;
