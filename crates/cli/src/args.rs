@@ -20,7 +20,7 @@ pub(crate) enum Command {
     /// Scan a container image on disk or in a registry: every layer (deleted and overwritten files too),
     /// nested archives, and the image config (ENV, LABEL, history, build args).
     #[command(after_help = SCAN_AFTER_HELP)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Scan files and directories as raw bytes (no image awareness: a stopgap until image
     /// sources land). Secrets are redacted unless --show-secrets.
     ScanFs(ScanFsArgs),
@@ -32,9 +32,9 @@ pub(crate) enum Command {
 const SCAN_AFTER_HELP: &str = "\
 Targets: a prefix decides (registry:REF pulls; archive:PATH and oci:PATH are local;
 docker:, podman: and engine: are reserved for local container engines). Without one, an
-existing path is a local image, otherwise a valid reference is pulled from its registry
-(python = docker.io/library/python:latest). Plain HTTP is used only for loopback
-registries and --insecure-registry hosts.
+existing path (or one starting with /, ./ or ../) is a local image, otherwise a valid
+reference is pulled from its registry (python = docker.io/library/python:latest). Plain
+HTTP is used only for loopback registries and --insecure-registry hosts.
 
 Secrets are redacted everywhere by default, including where the output echoes a history
 line, an ENV entry or a path that contains them; --show-secrets prints them in full.

@@ -7,7 +7,8 @@
 //!    and `oci:PATH` open a local file or directory; `docker:`, `podman:` and `engine:`
 //!    are reserved for images in a local container engine. A prefix followed by digits
 //!    and `/` is a registry port instead (`registry:5000/app` is the host `registry`).
-//! 2. Otherwise, an existing path is a local image.
+//! 2. Otherwise, an existing path, or one starting with `/`, `./` or `../`, is a local
+//!    image.
 //! 3. Otherwise, a well-formed image reference is pulled from its registry
 //!    (`python` → `docker.io/library/python:latest`).
 
@@ -17,10 +18,10 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use clap::Args;
+use layerleak_image::PlatformSelector;
 use layerleak_image::registry::{
     CredentialOrigin, Credentials, ImageReference, RegistryOptions, RegistrySource,
 };
-use layerleak_image::PlatformSelector;
 use layerleak_scan::{Pipeline, ScanOutcome};
 
 /// Where the image comes from.
@@ -55,7 +56,7 @@ impl Target {
             });
         }
         let path = PathBuf::from(text);
-        if path.exists() {
+        if path.exists() || ["/", "./", "../"].iter().any(|p| text.starts_with(p)) {
             return Ok(Target::Local(path));
         }
         match ImageReference::parse(text) {
@@ -175,6 +176,7 @@ mod tests {
         assert_eq!(Target::parse(existing).unwrap(), Target::Local(existing.into()));
         assert_eq!(Target::parse("archive:x.tar").unwrap(), Target::Local("x.tar".into()));
         assert_eq!(Target::parse("oci:dir").unwrap(), Target::Local("dir".into()));
+        assert_eq!(Target::parse("./missing.tar").unwrap(), Target::Local("./missing.tar".into()));
         let hub = Target::parse("python").unwrap();
         assert_eq!(hub.display(), "docker.io/library/python:latest");
         assert_eq!(Target::parse("registry:python").unwrap(), hub);

@@ -25,7 +25,8 @@ fn leaky_image(zstd: bool) -> tempfile::TempDir {
         E::File("app/secret.txt", format!("token: {GH}\n").into_bytes()),
         E::File("etc/app.yml", format!("key: {GL}\n").into_bytes()),
     ]);
-    let l1 = layer(vec![E::Whiteout("app/secret.txt"), E::File("etc/app.yml", b"key: none\n".to_vec())]);
+    let l1 =
+        layer(vec![E::Whiteout("app/secret.txt"), E::File("etc/app.yml", b"key: none\n".to_vec())]);
     let l2 = layer(vec![E::File("srv/creds.txt", format!("stripe={STRIPE}\n").into_bytes())]);
     let layers = [
         LayerBlob::gzip(&l0),
@@ -41,12 +42,18 @@ fn leaky_image(zstd: bool) -> tempfile::TempDir {
 /// A two-platform index: the arm64 image has a secret the amd64 one does not.
 fn multi_platform_image() -> tempfile::TempDir {
     let base = LayerBlob::gzip(&layer(vec![E::File("etc/os-release", b"ID=test\n".to_vec())]));
-    let clean = [base.clone(), LayerBlob::gzip(&layer(vec![E::File("etc/motd", format!("{GL}\n").into_bytes())]))];
-    let leaky = [base, LayerBlob::gzip(&layer(vec![E::File("etc/token", format!("{GH}\n").into_bytes())]))];
+    let clean = [
+        base.clone(),
+        LayerBlob::gzip(&layer(vec![E::File("etc/motd", format!("{GL}\n").into_bytes())])),
+    ];
+    let leaky =
+        [base, LayerBlob::gzip(&layer(vec![E::File("etc/token", format!("{GH}\n").into_bytes())]))];
     let mut layout = Layout::default();
-    let mut amd = layout.image(&config("linux/amd64", &[], json!({}), simple_history(2), &clean), &clean);
+    let mut amd =
+        layout.image(&config("linux/amd64", &[], json!({}), simple_history(2), &clean), &clean);
     amd["platform"] = json!({ "os": "linux", "architecture": "amd64" });
-    let mut arm = layout.image(&config("linux/arm64", &[], json!({}), simple_history(2), &leaky), &leaky);
+    let mut arm =
+        layout.image(&config("linux/arm64", &[], json!({}), simple_history(2), &leaky), &leaky);
     arm["platform"] = json!({ "os": "linux", "architecture": "arm64", "variant": "v8" });
     // skopeo copies one image of a layout: the index.json entry is the image index.
     let index = json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": [amd, arm] });
@@ -107,7 +114,13 @@ fn archive_findings(dir: &Path, extra: &[&str]) -> Value {
     f
 }
 
-fn assert_same(reference: &str, extra: &[&str], expected: &Value, stdin: Option<&str>, env: &[(&str, &str)]) {
+fn assert_same(
+    reference: &str,
+    extra: &[&str],
+    expected: &Value,
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) {
     let o = scan(reference, extra, stdin, env);
     assert_eq!(o.status.code(), Some(1), "{reference}: {}", stderr(&o));
     let d = doc(&o);

@@ -48,8 +48,12 @@ impl Mock {
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { break };
-                let (log, script, blobs, manifest) =
-                    (Arc::clone(&log), Arc::clone(&script), Arc::clone(&blobs), Arc::clone(&manifest));
+                let (log, script, blobs, manifest) = (
+                    Arc::clone(&log),
+                    Arc::clone(&script),
+                    Arc::clone(&blobs),
+                    Arc::clone(&manifest),
+                );
                 std::thread::spawn(move || serve(stream, &log, &*script, &blobs, &manifest));
             }
         });
@@ -102,11 +106,19 @@ fn serve(
             if path == "/v2/" {
                 Reply::Full(200, vec![], b"{}".to_vec())
             } else if path == "/v2/app/manifests/1" {
-                Reply::Full(200, vec![("Content-Type".into(), OCI_MANIFEST.into())], manifest.to_vec())
+                Reply::Full(
+                    200,
+                    vec![("Content-Type".into(), OCI_MANIFEST.into())],
+                    manifest.to_vec(),
+                )
             } else if let Some((_, data)) =
                 blobs.iter().find(|(d, _)| path == format!("/v2/app/blobs/{d}"))
             {
-                match range.as_deref().and_then(|r| r.strip_prefix("bytes=")).and_then(|r| r.strip_suffix('-')) {
+                match range
+                    .as_deref()
+                    .and_then(|r| r.strip_prefix("bytes="))
+                    .and_then(|r| r.strip_suffix('-'))
+                {
                     Some(from) => {
                         let from: usize = from.parse().unwrap();
                         Reply::Full(206, vec![], data[from..].to_vec())
@@ -145,9 +157,11 @@ fn serve(
     }
 }
 
-/// A one-layer image with a secret, gzip or plain: (manifest, blobs, layer digest, layer
-/// bytes).
-fn image_with(gzip: bool) -> (Vec<u8>, Vec<(String, Vec<u8>)>, String, Vec<u8>) {
+/// A one-layer image: manifest, blobs (digest and bytes), layer digest, layer bytes.
+type Image = (Vec<u8>, Vec<(String, Vec<u8>)>, String, Vec<u8>);
+
+/// A one-layer image with a secret, gzip or plain.
+fn image_with(gzip: bool) -> Image {
     // Big enough that a cut in the middle is mid-body, not mid-header.
     let filler: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
     let tar = layer(vec![
@@ -167,7 +181,7 @@ fn image_with(gzip: bool) -> (Vec<u8>, Vec<(String, Vec<u8>)>, String, Vec<u8>) 
     (manifest, blobs, digest(&stored), stored)
 }
 
-fn image() -> (Vec<u8>, Vec<(String, Vec<u8>)>, String, Vec<u8>) {
+fn image() -> Image {
     image_with(true)
 }
 
@@ -184,13 +198,15 @@ fn scan(reference: &str, extra: &[&str]) -> std::process::Output {
 fn blob_not_matching_its_digest_is_an_issue_naming_the_layer() {
     // Uncompressed, so that only the digest can tell: one byte of the filler changed.
     let (manifest, blobs, layer_digest, stored) = image_with(false);
-    let mut tampered = stored.clone();
+    let mut tampered = stored;
     tampered[4096] ^= 0xff;
     let target = format!("/v2/app/blobs/{layer_digest}");
     let mock = Mock::start(
         manifest,
         blobs,
-        Box::new(move |path, _, _| (path == target).then(|| Reply::Full(200, vec![], tampered.clone()))),
+        Box::new(move |path, _, _| {
+            (path == target).then(|| Reply::Full(200, vec![], tampered.clone()))
+        }),
     );
     let o = scan(&mock.reference(), &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

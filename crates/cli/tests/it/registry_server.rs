@@ -47,7 +47,10 @@ pub(crate) fn available(test: &str) -> bool {
         return true;
     }
     if std::env::var("LAYERLEAK_SKIP_REGISTRY_TESTS").as_deref() == Ok("1") {
-        eprintln!("SKIPPED {test}: {} not installed (LAYERLEAK_SKIP_REGISTRY_TESTS=1)", missing.join(", "));
+        eprintln!(
+            "SKIPPED {test}: {} not installed (LAYERLEAK_SKIP_REGISTRY_TESTS=1)",
+            missing.join(", ")
+        );
         return false;
     }
     panic!(

@@ -101,7 +101,11 @@ async fn pump(
             Err(e) => {
                 failures += 1;
                 if failures >= transport.attempts() || delivered >= size {
-                    return Err(transport.transport_error(Target::Blob(digest), failures, error_chain(&e)));
+                    return Err(transport.transport_error(
+                        Target::Blob(digest),
+                        failures,
+                        error_chain(&e),
+                    ));
                 }
                 tokio::time::sleep(transport.backoff(failures)).await;
                 response = transport.get(Target::Blob(digest), delivered).await?;

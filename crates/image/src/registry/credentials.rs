@@ -172,7 +172,8 @@ pub(crate) fn from_docker_config(
     path: &Path,
     registry: &str,
 ) -> Result<Option<Credentials>, RegistryError> {
-    let fail = |reason: String| RegistryError::Credentials { registry: registry.to_owned(), reason };
+    let fail =
+        |reason: String| RegistryError::Credentials { registry: registry.to_owned(), reason };
     let text = match std::fs::read(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -195,7 +196,9 @@ pub(crate) fn from_docker_config(
                 .decode(auth.trim())
                 .ok()
                 .and_then(|d| String::from_utf8(d).ok())
-                .ok_or_else(|| fail(format!("the auths entry in {} is not valid base64", path.display())))?;
+                .ok_or_else(|| {
+                    fail(format!("the auths entry in {} is not valid base64", path.display()))
+                })?;
             let (u, p) = decoded.split_once(':').ok_or_else(|| {
                 fail(format!("the auths entry in {} is not user:password", path.display()))
             })?;
@@ -211,7 +214,10 @@ pub(crate) fn from_docker_config(
 /// The value for `registry` in a map keyed by registry, accepting the key forms Docker
 /// writes: `host`, `https://host`, `https://host/v1/`, and for Docker Hub
 /// `https://index.docker.io/v1/`.
-fn lookup_key<'m, V>(map: &'m std::collections::BTreeMap<String, V>, registry: &str) -> Option<&'m V> {
+fn lookup_key<'m, V>(
+    map: &'m std::collections::BTreeMap<String, V>,
+    registry: &str,
+) -> Option<&'m V> {
     let hub = registry == "docker.io";
     map.iter()
         .find(|(key, _)| {
@@ -236,9 +242,14 @@ struct HelperReply {
 }
 
 /// Runs `docker-credential-NAME get` with `server` on standard input.
-fn run_helper(name: &str, server: &str, registry: &str) -> Result<Option<Credentials>, RegistryError> {
+fn run_helper(
+    name: &str,
+    server: &str,
+    registry: &str,
+) -> Result<Option<Credentials>, RegistryError> {
     let program = format!("docker-credential-{name}");
-    let fail = |reason: String| RegistryError::Credentials { registry: registry.to_owned(), reason };
+    let fail =
+        |reason: String| RegistryError::Credentials { registry: registry.to_owned(), reason };
     let mut child = Command::new(&program)
         .arg("get")
         .stdin(Stdio::piped())
@@ -265,7 +276,11 @@ fn run_helper(name: &str, server: &str, registry: &str) -> Result<Option<Credent
     // Never echo the reply: it holds the secret.
     let reply: HelperReply = serde_json::from_slice(&output.stdout)
         .map_err(|_| fail(format!("credential helper {program} printed an unexpected reply")))?;
-    Ok(Some(Credentials::new(reply.username, reply.secret, CredentialOrigin::Helper(name.to_owned()))))
+    Ok(Some(Credentials::new(
+        reply.username,
+        reply.secret,
+        CredentialOrigin::Helper(name.to_owned()),
+    )))
 }
 
 #[cfg(test)]
@@ -311,7 +326,8 @@ mod tests {
     #[test]
     fn missing_helper_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write_config(dir.path(), r#"{"credHelpers":{"ghcr.io":"layerleak-test-absent"}}"#);
+        let path =
+            write_config(dir.path(), r#"{"credHelpers":{"ghcr.io":"layerleak-test-absent"}}"#);
         let err = from_docker_config(&path, "ghcr.io").unwrap_err().to_string();
         assert!(err.contains("docker-credential-layerleak-test-absent"), "{err}");
     }

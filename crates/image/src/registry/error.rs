@@ -30,7 +30,9 @@ pub enum RegistryError {
     },
 
     /// The registry rejected the credentials given.
-    #[error("{registry}: the credentials for {repository} (from {origin}) were rejected: wrong username or password, or no access")]
+    #[error(
+        "{registry}: the credentials for {repository} (from {origin}) were rejected: wrong username or password, or no access"
+    )]
     AuthenticationFailed {
         /// The registry host.
         registry: String,

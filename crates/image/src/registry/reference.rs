@@ -40,10 +40,8 @@ impl ImageReference {
     ///
     /// [`RegistryError::InvalidReference`] naming the text and what is wrong with it.
     pub fn parse(text: &str) -> Result<ImageReference, RegistryError> {
-        let invalid = |reason: String| RegistryError::InvalidReference {
-            reference: text.to_owned(),
-            reason,
-        };
+        let invalid =
+            |reason: String| RegistryError::InvalidReference { reference: text.to_owned(), reason };
         if text.is_empty() {
             return Err(invalid("empty reference".to_owned()));
         }
@@ -53,6 +51,11 @@ impl ImageReference {
             ));
         }
         let inner = Reference::try_from(text).map_err(|e| invalid(e.to_string()))?;
+        // `UPPER/app` passes the grammar with `UPPER` as a would-be host, then becomes a
+        // Docker Hub repository; Docker rejects it, and so do we.
+        if inner.repository().bytes().any(|b| b.is_ascii_uppercase()) {
+            return Err(invalid("repository name must be lowercase".to_owned()));
+        }
         Ok(ImageReference { inner })
     }
 
@@ -155,13 +158,19 @@ mod tests {
     #[test]
     fn registries_tags_and_digests() {
         let r = parse("registry.example.com/team/app:1.4");
-        assert_eq!((r.registry(), r.repository(), r.tag()), ("registry.example.com", "team/app", Some("1.4")));
+        assert_eq!(
+            (r.registry(), r.repository(), r.tag()),
+            ("registry.example.com", "team/app", Some("1.4"))
+        );
         let digest = format!("sha256:{}", "a".repeat(64));
         let r = parse(&format!("ghcr.io/org/img@{digest}"));
         assert_eq!(r.digest(), Some(digest.as_str()));
         assert_eq!(r.manifest_reference(), digest);
         let r = parse("localhost:5000/app");
-        assert_eq!((r.registry_host(), r.repository(), r.tag()), ("localhost:5000", "app", Some("latest")));
+        assert_eq!(
+            (r.registry_host(), r.repository(), r.tag()),
+            ("localhost:5000", "app", Some("latest"))
+        );
         assert!(r.is_loopback());
         assert!(parse("127.0.0.1:5000/app:x").is_loopback());
         assert!(!parse("ghcr.io/org/img:tag").is_loopback());

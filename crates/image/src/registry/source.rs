@@ -80,7 +80,13 @@ impl RegistrySource {
     }
 
     /// Fetches a document whole and checks it against `desc`.
-    fn fetch(&self, desc: &Descriptor, what: &'static str, limit: u64, image: &str) -> Result<Vec<u8>> {
+    fn fetch(
+        &self,
+        desc: &Descriptor,
+        what: &'static str,
+        limit: u64,
+        image: &str,
+    ) -> Result<Vec<u8>> {
         if desc.size > limit {
             return Err(Error::BlobTooLarge {
                 image: image.to_owned(),
@@ -113,7 +119,8 @@ impl ImageSource for RegistrySource {
         let location = self.info.location.clone();
         let wanted = self.reference.manifest_reference().to_owned();
         let fetched = self.runtime.block_on(async {
-            match self.transport.fetch_document(Target::Manifest(&wanted), MAX_MANIFEST_BYTES).await {
+            match self.transport.fetch_document(Target::Manifest(&wanted), MAX_MANIFEST_BYTES).await
+            {
                 Err(RegistryError::ManifestNotFound { registry, repository, .. })
                     if self.transport.repository_is_unknown().await =>
                 {
@@ -141,9 +148,7 @@ impl ImageSource for RegistrySource {
         };
         let root = Descriptor {
             // A registry that sends no useful type leaves it to the document's own field.
-            media_type: content_type
-                .filter(|t| is_manifest_media_type(t))
-                .unwrap_or_default(),
+            media_type: content_type.filter(|t| is_manifest_media_type(t)).unwrap_or_default(),
             digest,
             size: bytes.len() as u64,
             platform: None,
@@ -155,7 +160,8 @@ impl ImageSource for RegistrySource {
             }
             self.fetch(desc, what, limit, image)
         };
-        let mut images = resolve_roots(std::slice::from_ref(&root), &location, platform, &mut fetch)?;
+        let mut images =
+            resolve_roots(std::slice::from_ref(&root), &location, platform, &mut fetch)?;
         for image in &mut images {
             if image.names.is_empty() {
                 image.names.push(location.clone());

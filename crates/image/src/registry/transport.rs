@@ -3,10 +3,10 @@
 use std::error::Error as _;
 use std::time::Duration;
 
+use oci_client::RegistryOperation;
 use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
 use oci_client::secrets::RegistryAuth;
-use oci_client::RegistryOperation;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, RANGE, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
 use serde::Deserialize;
@@ -96,7 +96,8 @@ impl Transport {
         for path in &options.ca_certs {
             let fail = |reason: String| RegistryError::CaCertificate { path: path.clone(), reason };
             let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| fail(e.to_string()))?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| fail(e.to_string()))?;
             if certs.is_empty() {
                 return Err(fail("no PEM certificate in the file".to_owned()));
             }
@@ -105,7 +106,11 @@ impl Transport {
         }
         let http = builder.build().map_err(|e| RegistryError::Setup { reason: error_chain(&e) })?;
         let oci = oci_client::Client::try_from(ClientConfig {
-            protocol: if plain { ClientProtocol::HttpsExcept(vec![host.clone()]) } else { ClientProtocol::Https },
+            protocol: if plain {
+                ClientProtocol::HttpsExcept(vec![host.clone()])
+            } else {
+                ClientProtocol::Https
+            },
             extra_root_certificates: pems
                 .into_iter()
                 .map(|data| Certificate { encoding: CertificateEncoding::Pem, data })
@@ -200,7 +205,11 @@ impl Transport {
     /// GETs `target` (from byte `offset` when > 0), retrying connection errors,
     /// timeouts, 5xx and 429 (after its `Retry-After`), and returns the successful
     /// response with its body unread.
-    pub(crate) async fn get(&self, target: Target<'_>, offset: u64) -> Result<Response, RegistryError> {
+    pub(crate) async fn get(
+        &self,
+        target: Target<'_>,
+        offset: u64,
+    ) -> Result<Response, RegistryError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -217,7 +226,12 @@ impl Transport {
         }
     }
 
-    pub(crate) fn transport_error(&self, target: Target<'_>, attempts: u32, reason: String) -> RegistryError {
+    pub(crate) fn transport_error(
+        &self,
+        target: Target<'_>,
+        attempts: u32,
+        reason: String,
+    ) -> RegistryError {
         RegistryError::Transport {
             registry: self.host().to_owned(),
             what: target.describe(),
@@ -266,7 +280,9 @@ impl Transport {
                 RegistryError::Denied { registry, repository, detail: detail.message }
             }
             StatusCode::NOT_FOUND => match (detail.code.as_deref(), target) {
-                (Some("NAME_UNKNOWN"), _) => RegistryError::RepositoryNotFound { registry, repository },
+                (Some("NAME_UNKNOWN"), _) => {
+                    RegistryError::RepositoryNotFound { registry, repository }
+                }
                 (_, Target::Manifest(reference)) => RegistryError::ManifestNotFound {
                     registry,
                     repository,
