@@ -7,6 +7,7 @@ mod real_image;
 mod registry;
 mod registry_mock;
 mod registry_server;
+mod registry_token;
 mod rules;
 mod scan;
 mod scan_bad_input;

@@ -7,6 +7,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use crate::common::{layerleak, stderr, stdout};
@@ -20,7 +22,7 @@ const NPM: &str = "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";
 
 /// A three-layer gzip image (the middle layer zstd with `zstd`) with a deleted secret, an overwritten one, a
 /// present one, and secrets in ENV and history.
-fn leaky_image(zstd: bool) -> tempfile::TempDir {
+pub(crate) fn leaky_image(zstd: bool) -> tempfile::TempDir {
     let l0 = layer(vec![
         E::File("app/secret.txt", format!("token: {GH}\n").into_bytes()),
         E::File("etc/app.yml", format!("key: {GL}\n").into_bytes()),
@@ -66,7 +68,12 @@ fn multi_platform_image() -> tempfile::TempDir {
 
 const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 
-fn scan(target: &str, extra: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+pub(crate) fn scan(
+    target: &str,
+    extra: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
     let mut cmd = layerleak();
     cmd.args(["scan", target, "--format", "json", "--show-secrets", "--registry-timeout", "10"])
         .args(extra)
@@ -89,14 +96,14 @@ fn scan(target: &str, extra: &[&str], stdin: Option<&str>, env: &[(&str, &str)])
     child.wait_with_output().unwrap()
 }
 
-fn doc(o: &Output) -> Value {
+pub(crate) fn doc(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("JSON output ({e}): {}\n{}", stdout(o), stderr(o)))
 }
 
 /// The findings without the image names (a path vs a reference): rule, secret,
 /// fingerprint, and every location with its layer, blob, path, offset and status.
-fn findings(doc: &Value) -> Value {
+pub(crate) fn findings(doc: &Value) -> Value {
     let mut findings = doc["findings"].clone();
     for f in findings.as_array_mut().unwrap() {
         for l in f["locations"].as_array_mut().unwrap() {
@@ -106,7 +113,7 @@ fn findings(doc: &Value) -> Value {
     findings
 }
 
-fn archive_findings(dir: &Path, extra: &[&str]) -> Value {
+pub(crate) fn archive_findings(dir: &Path, extra: &[&str]) -> Value {
     let o = scan(dir.to_str().unwrap(), extra, None, &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let f = findings(&doc(&o));
@@ -114,7 +121,7 @@ fn archive_findings(dir: &Path, extra: &[&str]) -> Value {
     f
 }
 
-fn assert_same(
+pub(crate) fn assert_same(
     reference: &str,
     extra: &[&str],
     expected: &Value,
@@ -214,7 +221,7 @@ fn basic_auth_with_every_credential_source() {
     assert_same(&reference, &[], &expected, None, &env);
     // docker config.json `auths`.
     let docker = tempfile::tempdir().unwrap();
-    let auth = base64_encode(format!("{USER}:{PASSWORD}").as_bytes());
+    let auth = STANDARD.encode(format!("{USER}:{PASSWORD}"));
     std::fs::write(
         docker.path().join("config.json"),
         format!(r#"{{"auths":{{"{host}":{{"auth":"{auth}"}}}}}}"#),
@@ -256,20 +263,4 @@ fn basic_auth_with_every_credential_source() {
         assert!(all.contains(origin), "{all}");
         assert!(!all.contains(wrong) && !all.contains(PASSWORD), "a password leaked: {all}");
     }
-}
-
-fn base64_encode(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }

@@ -67,21 +67,31 @@ impl Registry {
     /// Starts a registry; with `auth`, htpasswd basic auth for [`USER`] / [`PASSWORD`].
     pub(crate) fn start(auth: bool) -> Registry {
         let dir = tempfile::tempdir().unwrap();
+        let auth_section = if auth {
+            let out = Command::new("htpasswd").args(["-Bbn", USER, PASSWORD]).output().unwrap();
+            assert!(out.status.success(), "htpasswd failed");
+            let htpasswd = dir.path().join("htpasswd");
+            std::fs::write(&htpasswd, out.stdout).unwrap();
+            Some(format!(
+                "auth:\n  htpasswd:\n    realm: layerleak-test\n    path: {}\n",
+                htpasswd.display()
+            ))
+        } else {
+            None
+        };
+        Registry::start_with(dir, auth_section)
+    }
+
+    /// Starts a registry keeping its files in `dir`, with `auth` as the YAML `auth:`
+    /// section (pushes then use [`USER`] / [`PASSWORD`]).
+    pub(crate) fn start_with(dir: tempfile::TempDir, auth: Option<String>) -> Registry {
         let port = free_port();
         let mut config = format!(
             "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
             dir.path().join("storage").display()
         );
-        if auth {
-            let out = Command::new("htpasswd").args(["-Bbn", USER, PASSWORD]).output().unwrap();
-            assert!(out.status.success(), "htpasswd failed");
-            let htpasswd = dir.path().join("htpasswd");
-            std::fs::write(&htpasswd, out.stdout).unwrap();
-            config.push_str(&format!(
-                "auth:\n  htpasswd:\n    realm: layerleak-test\n    path: {}\n",
-                htpasswd.display()
-            ));
-        }
+        let has_auth = auth.is_some();
+        config.push_str(&auth.unwrap_or_default());
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();
         let child = Command::new("docker-registry")
@@ -91,7 +101,7 @@ impl Registry {
             .stderr(Stdio::null())
             .spawn()
             .expect("docker-registry starts");
-        let registry = Registry { child, port, auth, _dir: dir };
+        let registry = Registry { child, port, auth: has_auth, _dir: dir };
         registry.wait_ready();
         registry
     }
