@@ -130,6 +130,59 @@ fn gunzip_group(c: &mut Criterion, inputs: &Inputs) {
     g.finish();
 }
 
+/// One gzip layer (the tree) walked and scanned file by file, as `layerleak scan` does:
+/// `layer/serial` decompresses on the same thread, `layer/threaded` on other threads
+/// ([`layerleak_layer::walk_layer_threaded`]). Throughput counts uncompressed bytes.
+#[cfg(feature = "layer")]
+fn layer_group(c: &mut Criterion, inputs: &Inputs, rules: &Rules) {
+    use layerleak_engine::{FnSink, Match, StreamScan};
+    use layerleak_layer::{Entry, Flow, LayerError, Limits, walk_layer, walk_layer_threaded};
+
+    fn visit(
+        stream: &mut StreamScan<'_>,
+        matches: &mut u64,
+        entry: Entry<'_>,
+    ) -> Result<Flow, LayerError> {
+        if entry.meta().has_content() {
+            let (_, content) = entry.into_parts();
+            let sink = FnSink(|_: &Match<'_>| {
+                *matches += 1;
+                true
+            });
+            stream.read_from(content, sink).map_err(|e| match e {
+                layerleak_engine::ScanError::Io(source) => LayerError::Stream { offset: 0, source },
+                layerleak_engine::ScanError::Sink(never) => match never {},
+            })?;
+        }
+        Ok(Flow::Continue)
+    }
+
+    let scanner = Scanner::new(rules).expect("embedded rules compile");
+    let limits = Limits::default();
+    let mut g = slow_group(c, "layer");
+    g.throughput(Throughput::Bytes(inputs.tree.len() as u64));
+    let mut stream = scanner.stream();
+    g.bench_function("serial", |b| {
+        let gz = inputs.tree_gz();
+        b.iter(|| {
+            let mut matches = 0;
+            walk_layer(black_box(gz), &limits, |e| visit(&mut stream, &mut matches, e))
+                .expect("walks");
+            matches
+        });
+    });
+    g.bench_function("threaded", |b| {
+        let gz = inputs.tree_gz();
+        b.iter(|| {
+            let mut matches = 0;
+            walk_layer_threaded(black_box(gz), &limits, |e| visit(&mut stream, &mut matches, e))
+                .expect("walks");
+            matches
+        });
+    });
+    g.finish();
+}
+
 fn compile_group(c: &mut Criterion, rules: &Rules) {
     let mut g = c.benchmark_group("compile");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
@@ -154,5 +207,7 @@ fn main() {
     let inputs = Inputs::make();
     scan_groups(&mut c, &inputs, &rules);
     gunzip_group(&mut c, &inputs);
+    #[cfg(feature = "layer")]
+    layer_group(&mut c, &inputs, &rules);
     c.final_summary();
 }

@@ -99,7 +99,7 @@ const HEX: &[u8] = b"0123456789abcdef";
 const PASSWORD: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+-=?@^_~";
 
 /// A GitHub-style token `<prefix>_<30 base62><6 base62 CRC32>` with a valid checksum.
-fn github_token(rng: &mut SplitMix64, prefix: &str) -> String {
+pub fn github_token(rng: &mut SplitMix64, prefix: &str) -> String {
     let random = rng.string(BASE62, 30);
     let mut n = crc32fast::hash(random.as_bytes());
     let mut check = [b'0'; 6];
@@ -122,7 +122,8 @@ fn jwt(rng: &mut SplitMix64) -> String {
     format!("{header}.{}.{}", b64.encode(payload), rng.string(BASE64URL, 43))
 }
 
-fn private_key(rng: &mut SplitMix64, out: &mut String) {
+/// Appends a PEM private key block (random base64 body) of a random kind to `out`.
+pub fn private_key(rng: &mut SplitMix64, out: &mut String) {
     let kind =
         rng.pick(&["RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY"]);
     out.push_str("-----BEGIN ");

@@ -285,6 +285,18 @@ impl<R: Read> Decompressor<R> {
         self.compression
     }
 
+    /// The source reader, to read what the decoder left of it (after the end of the
+    /// compressed stream, so a verifying source below reaches its end). Bytes the decoder
+    /// already read ahead are not seen again.
+    pub fn source_mut(&mut self) -> &mut R {
+        let source = match &mut self.inner {
+            Inner::None(c) => c,
+            Inner::Gzip(d) => d.get_mut().get_mut(),
+            Inner::Zstd(d) => d.get_mut().get_mut(),
+        };
+        &mut source.inner.inner
+    }
+
     /// Compressed bytes the decoder has consumed so far: read from the source, less what
     /// still waits in the input buffer. (Counting the read-ahead as consumed let a gzip bomb
     /// run to 1000 × 64 KiB before the ratio guard saw it.)

@@ -6,7 +6,8 @@ use bstr::BString;
 use layerleak_engine::{FnSink, Match, ScanError, StreamScan};
 use layerleak_image::{BlobOpener, Descriptor};
 use layerleak_layer::{
-    Flow, Item, LayerError, Limits, PathIndex, TextEncoding, decode_text, walk_content, walk_layer,
+    Flow, Item, LayerError, Limits, PathIndex, TextEncoding, decode_text, walk_content,
+    walk_layer_threaded,
 };
 
 use crate::describe::describe;
@@ -46,8 +47,9 @@ enum BlobError {
 ///
 /// Regular files are scanned once each; hard links, symlinks, directories and whiteouts
 /// carry no content and are only recorded in the [`PathIndex`], so the same bytes are
-/// never scanned twice. After the tar walk the blob is read to its end, so a digest or size
-/// mismatch is always detected.
+/// never scanned twice. The blob is read and decompressed on a second thread while this one
+/// walks and scans ([`walk_layer_threaded`]); after the tar stream the blob is read to its
+/// end, so a digest or size mismatch is always detected.
 pub(crate) fn scan_blob(
     stream: &mut StreamScan<'_>,
     opener: &dyn BlobOpener,
@@ -55,7 +57,7 @@ pub(crate) fn scan_blob(
     limits: &Limits,
 ) -> BlobScan {
     let mut out = BlobScan::default();
-    let mut reader = match opener.open(desc) {
+    let reader = match opener.open(desc) {
         Ok(r) => r,
         Err(e) => {
             out.problems.push(Problem { path: None, reason: describe(&e) });
@@ -63,7 +65,7 @@ pub(crate) fn scan_blob(
         }
     };
     let mut current: Option<String> = None;
-    let result = walk_layer(&mut reader, limits, |entry| -> Result<Flow, BlobError> {
+    let result = walk_layer_threaded(reader, limits, |entry| -> Result<Flow, BlobError> {
         out.index.record(entry.meta());
         if !entry.meta().has_content() {
             return Ok(Flow::Continue);
@@ -82,14 +84,8 @@ pub(crate) fn scan_blob(
         current = None;
         Ok(Flow::Continue)
     });
-    let failure = match result {
-        Ok(_) => io::copy(&mut reader, &mut io::sink())
-            .err()
-            .map(|e| describe(&BlobError::Layer(LayerError::Stream { offset: 0, source: e }))),
-        Err(e) => Some(describe(&e)),
-    };
-    if let Some(reason) = failure {
-        out.problems.push(Problem { path: current, reason });
+    if let Err(e) = result {
+        out.problems.push(Problem { path: current, reason: describe(&e) });
     }
     out
 }

@@ -71,7 +71,8 @@ impl Pipeline {
     /// Scans resolved images whose blobs `opener` reads.
     ///
     /// Each distinct layer blob is scanned once, however many layers or images share it,
-    /// by [`ScanOptions::workers`] threads that each own a stream scanner. Then, per image,
+    /// by [`ScanOptions::workers`] threads that each own a stream scanner (and each run a
+    /// decompression thread for the layer they scan). Then, per image,
     /// every location's status is resolved against the layers above it, and the hits form
     /// one [`Finding`](layerleak_report::Finding) per distinct secret value, with every
     /// location.
@@ -119,8 +120,11 @@ impl Pipeline {
         out
     }
 
-    /// Scans every blob of `jobs` in parallel; results in job order.
+    /// Scans every blob of `jobs` in parallel, the biggest first (so a dominant layer does
+    /// not start last and leave the other cores idle at the end); results in job order.
     fn scan_blobs(&self, jobs: &[&Descriptor], opener: &dyn BlobOpener) -> Vec<BlobScan> {
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].size));
         let next = AtomicUsize::new(0);
         let workers = self.options.worker_count(jobs.len());
         let mut results: Vec<Option<BlobScan>> = (0..jobs.len()).map(|_| None).collect();
@@ -131,8 +135,10 @@ impl Pipeline {
                         let mut stream = self.scanner.stream();
                         let mut done = Vec::new();
                         loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(desc) = jobs.get(i) else { break };
+                            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                                break;
+                            };
+                            let desc = jobs[i];
                             done.push((
                                 i,
                                 scan_blob(&mut stream, opener, desc, &self.options.limits),
