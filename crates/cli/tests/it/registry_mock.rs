@@ -32,11 +32,19 @@ struct Mock {
     seen: Arc<Mutex<Vec<String>>>,
 }
 
-type Script = dyn Fn(&str, Option<&str>, usize) -> Option<Reply> + Send + Sync;
+/// One request, as a script sees it.
+struct Req {
+    path: String,
+    authorization: Option<String>,
+    /// How many requests for this path came before.
+    nth: usize,
+}
+
+type Script = dyn Fn(&Req) -> Option<Reply> + Send + Sync;
 
 impl Mock {
-    /// Serves `/v2/`, the manifest of `app:1`, its config and layer; `script(path, range,
-    /// nth request for this path)` may override any reply.
+    /// Serves `/v2/`, the manifest of `app:1`, its config and layer; `script` may
+    /// override any reply.
     fn start(manifest: Vec<u8>, blobs: Vec<(String, Vec<u8>)>, script: Box<Script>) -> Mock {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -85,15 +93,18 @@ fn serve(
         }
         let path = line.split_whitespace().nth(1).unwrap_or_default().to_owned();
         let mut range = None;
+        let mut authorization = None;
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
                 break;
             }
-            if let Some((k, v)) = header.split_once(':')
-                && k.eq_ignore_ascii_case("range")
-            {
-                range = Some(v.trim().to_owned());
+            if let Some((k, v)) = header.split_once(':') {
+                if k.eq_ignore_ascii_case("range") {
+                    range = Some(v.trim().to_owned());
+                } else if k.eq_ignore_ascii_case("authorization") {
+                    authorization = Some(v.trim().to_owned());
+                }
             }
         }
         let nth = {
@@ -102,7 +113,8 @@ fn serve(
             log.push(format!("{path} {}", range.as_deref().unwrap_or("-")));
             nth
         };
-        let reply = script(&path, range.as_deref(), nth).unwrap_or_else(|| {
+        let req = Req { path: path.clone(), authorization, nth };
+        let reply = script(&req).unwrap_or_else(|| {
             if path == "/v2/" {
                 Reply::Full(200, vec![], b"{}".to_vec())
             } else if path == "/v2/app/manifests/1" {
@@ -204,9 +216,7 @@ fn blob_not_matching_its_digest_is_an_issue_naming_the_layer() {
     let mock = Mock::start(
         manifest,
         blobs,
-        Box::new(move |path, _, _| {
-            (path == target).then(|| Reply::Full(200, vec![], tampered.clone()))
-        }),
+        Box::new(move |r| (r.path == target).then(|| Reply::Full(200, vec![], tampered.clone()))),
     );
     let o = scan(&mock.reference(), &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -222,8 +232,8 @@ fn too_many_requests_is_retried_after_retry_after() {
     let mock = Mock::start(
         manifest,
         blobs,
-        Box::new(move |path, _, nth| {
-            (path == target && nth == 0)
+        Box::new(move |r| {
+            (r.path == target && r.nth == 0)
                 .then(|| Reply::Full(429, vec![("Retry-After".into(), "1".into())], Vec::new()))
         }),
     );
@@ -246,8 +256,8 @@ fn dropped_connection_mid_blob_resumes_with_a_range_request() {
     let mock = Mock::start(
         manifest,
         blobs,
-        Box::new(move |path, _, nth| {
-            (path == cut && nth == 0).then(|| Reply::Cut { len, body: first.clone() })
+        Box::new(move |r| {
+            (r.path == cut && r.nth == 0).then(|| Reply::Cut { len, body: first.clone() })
         }),
     );
     let o = scan(&mock.reference(), &[]);
@@ -268,7 +278,7 @@ fn stalled_registry_times_out_instead_of_hanging() {
     let mock = Mock::start(
         manifest,
         blobs,
-        Box::new(|path, _, _| (path == "/v2/app/manifests/1").then_some(Reply::Stall)),
+        Box::new(|r| (r.path == "/v2/app/manifests/1").then_some(Reply::Stall)),
     );
     let start = Instant::now();
     let o = scan(&mock.reference(), &["--registry-timeout", "1", "--registry-retries", "1"]);
@@ -276,4 +286,50 @@ fn stalled_registry_times_out_instead_of_hanging() {
     assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
     let err = stderr(&o);
     assert!(err.contains("manifest 1 failed after 2 attempt(s): timed out"), "{err}");
+}
+
+#[test]
+fn expired_bearer_token_is_renewed() {
+    let (manifest, blobs, layer_digest, _) = image();
+    let target = format!("/v2/app/blobs/{layer_digest}");
+    let port = Arc::new(Mutex::new(0u16));
+    let realm_port = Arc::clone(&port);
+    let mock = Mock::start(
+        manifest,
+        blobs,
+        Box::new(move |r| {
+            let challenge = || {
+                let realm = format!("http://127.0.0.1:{}/token", realm_port.lock().unwrap());
+                Reply::Full(
+                    401,
+                    vec![(
+                        "WWW-Authenticate".into(),
+                        format!(r#"Bearer realm="{realm}",service="mock""#),
+                    )],
+                    br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
+                )
+            };
+            if r.path.starts_with("/token") {
+                let token = format!("tok-{}", r.nth);
+                return Some(Reply::Full(
+                    200,
+                    vec![],
+                    json!({ "token": token }).to_string().into_bytes(),
+                ));
+            }
+            // The first token is good for the manifest and config, and has expired by the
+            // time the layer is fetched.
+            let valid = match r.authorization.as_deref() {
+                Some("Bearer tok-0") => r.path != target,
+                Some(auth) => auth.starts_with("Bearer tok-"),
+                None => false,
+            };
+            (!valid).then(challenge)
+        }),
+    );
+    *port.lock().unwrap() = mock.port;
+    let o = scan(&mock.reference(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let tokens = mock.seen().iter().filter(|l| l.starts_with("/token")).count();
+    assert_eq!(tokens, 2, "{:?}", mock.seen());
 }

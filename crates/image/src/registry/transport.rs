@@ -1,6 +1,7 @@
 //! The HTTP side of a pull: authentication, requests with retries, statuses → errors.
 
 use std::error::Error as _;
+use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 use oci_client::RegistryOperation;
@@ -8,7 +9,7 @@ use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientP
 use oci_client::errors::OciDistributionError;
 use oci_client::secrets::RegistryAuth;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, RANGE, RETRY_AFTER};
-use reqwest::{Response, StatusCode};
+use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 
 use crate::digest::Digest;
@@ -56,9 +57,12 @@ enum Auth {
 /// One registry repository, authenticated: sends GET requests with retries.
 pub(crate) struct Transport {
     http: reqwest::Client,
+    /// For the authentication handshake, again when a bearer token expires.
+    oci: oci_client::Client,
     reference: ImageReference,
     base: String,
-    auth: Auth,
+    /// Replaced when a bearer token has expired (a 401 to a request that carried it).
+    auth: RwLock<Auth>,
     credentials: Option<Credentials>,
     attempts: u32,
     backoff: Duration,
@@ -71,9 +75,10 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// One attempt's failure: retried or final.
+/// One attempt's failure: retried, retried with a new token, or final.
 enum Failure {
     Retry { reason: String, wait: Option<Duration> },
+    TokenRejected,
     Fatal(RegistryError),
 }
 
@@ -120,23 +125,25 @@ impl Transport {
             ..ClientConfig::default()
         })
         .map_err(|e| RegistryError::Setup { reason: e.to_string() })?;
-        let mut transport = Transport {
+        let transport = Transport {
             http,
+            oci,
             base: format!("{scheme}://{host}"),
             reference,
-            auth: Auth::Anonymous,
+            auth: RwLock::new(Auth::Anonymous),
             credentials,
             attempts: options.attempts.max(1),
             backoff: options.backoff,
         };
-        transport.auth = transport.handshake(&oci).await?;
+        let auth = transport.handshake().await?;
+        transport.set_auth(auth);
         Ok(transport)
     }
 
     /// `oci-client` reads the `WWW-Authenticate` challenge of `/v2/`: a bearer challenge
     /// gets a token from the realm (with basic credentials when we have some), a basic
     /// challenge or none means requests carry the credentials, if any, directly.
-    async fn handshake(&self, oci: &oci_client::Client) -> Result<Auth, RegistryError> {
+    async fn handshake(&self) -> Result<Auth, RegistryError> {
         let auth = match &self.credentials {
             Some(c) => RegistryAuth::Basic(c.username().to_owned(), c.password().to_owned()),
             None => RegistryAuth::Anonymous,
@@ -144,7 +151,7 @@ impl Transport {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match oci.auth(self.reference.oci(), &auth, RegistryOperation::Pull).await {
+            match self.oci.auth(self.reference.oci(), &auth, RegistryOperation::Pull).await {
                 Ok(Some(token)) => return Ok(Auth::Bearer(token)),
                 Ok(None) => {
                     return Ok(match &self.credentials {
@@ -166,6 +173,23 @@ impl Transport {
                 }
                 Err(_) => tokio::time::sleep(self.backoff_for(attempt)).await,
             }
+        }
+    }
+
+    fn current_auth(&self) -> Auth {
+        self.auth.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn set_auth(&self, auth: Auth) {
+        *self.auth.write().unwrap_or_else(PoisonError::into_inner) = auth;
+    }
+
+    /// Adds the credentials or token to `request`.
+    fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
+        match self.current_auth() {
+            Auth::Anonymous => request,
+            Auth::Basic(c) => request.basic_auth(c.username(), Some(c.password())),
+            Auth::Bearer(token) => request.bearer_auth(token),
         }
     }
 
@@ -204,18 +228,27 @@ impl Transport {
 
     /// GETs `target` (from byte `offset` when > 0), retrying connection errors,
     /// timeouts, 5xx and 429 (after its `Retry-After`), and returns the successful
-    /// response with its body unread.
+    /// response with its body unread. A bearer token that is refused (it expired during a
+    /// long scan) is renewed once per request.
     pub(crate) async fn get(
         &self,
         target: Target<'_>,
         offset: u64,
     ) -> Result<Response, RegistryError> {
         let mut attempt = 0;
+        let mut renewed = false;
         loop {
             attempt += 1;
             match self.get_once(target, offset).await {
                 Ok(response) => return Ok(response),
                 Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::TokenRejected) if renewed => return Err(self.unauthorized()),
+                Err(Failure::TokenRejected) => {
+                    renewed = true;
+                    attempt -= 1;
+                    let auth = self.handshake().await?;
+                    self.set_auth(auth);
+                }
                 Err(Failure::Retry { reason, .. }) if attempt >= self.attempts => {
                     return Err(self.transport_error(target, attempt, reason));
                 }
@@ -248,12 +281,9 @@ impl Transport {
         if offset > 0 {
             request = request.header(RANGE, format!("bytes={offset}-"));
         }
-        request = match &self.auth {
-            Auth::Anonymous => request,
-            Auth::Basic(c) => request.basic_auth(c.username(), Some(c.password())),
-            Auth::Bearer(token) => request.bearer_auth(token),
-        };
-        let response = request
+        let bearer = matches!(self.current_auth(), Auth::Bearer(_));
+        let response = self
+            .authorize(request)
             .send()
             .await
             .map_err(|e| Failure::Retry { reason: error_chain(&e), wait: None })?;
@@ -267,6 +297,9 @@ impl Transport {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
+        if status == StatusCode::UNAUTHORIZED && bearer {
+            return Err(Failure::TokenRejected);
+        }
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             return Err(Failure::Retry { reason: format!("HTTP {status}"), wait: retry_after });
         }
@@ -352,12 +385,7 @@ impl Transport {
     /// `MANIFEST_UNKNOWN`; this tells the two apart.
     pub(crate) async fn repository_is_unknown(&self) -> bool {
         let url = format!("{}/v2/{}/tags/list", self.base, self.repository());
-        let request = match &self.auth {
-            Auth::Anonymous => self.http.get(url),
-            Auth::Basic(c) => self.http.get(url).basic_auth(c.username(), Some(c.password())),
-            Auth::Bearer(token) => self.http.get(url).bearer_auth(token),
-        };
-        match request.send().await {
+        match self.authorize(self.http.get(url)).send().await {
             Ok(response) if response.status() == StatusCode::NOT_FOUND => {
                 error_detail(response).await.code.as_deref() == Some("NAME_UNKNOWN")
             }
