@@ -81,7 +81,7 @@ while IFS=$'\t' read -r layer path what; do
 done <"$img/planted.txt"
 jq -r '"findings: \(.findings | length), issues: \(.issues | length), complete: \(.complete)"' \
     "$out/report.json" >"$out/report-summary.txt"
-rm -f "$out/report.json"
+rm -f "$out/report.json" "$out/scan-stderr.txt"
 
 # Median and spread (min–max) of each column.
 awk '

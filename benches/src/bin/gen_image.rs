@@ -299,7 +299,7 @@ fn vocab() -> (&'static [String], &'static [Vec<u8>]) {
         let words =
             (0..4000).map(|_| rng.string_var(b"abcdefghijklmnopqrstuvwxyz_", 2, 10)).collect();
         let dict = (0..8192)
-            .map(|_| (0..2 + rng.below(10)).map(|_| rng.next_u64() as u8).collect())
+            .map(|_| (0..2 + rng.below(10)).map(|_| rng.next_u64().to_le_bytes()[0]).collect())
             .collect();
         (words, dict)
     });

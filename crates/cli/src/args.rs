@@ -17,7 +17,7 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
-    /// Scan a container image on disk or in a registry: every layer (deleted and overwritten files too),
+    /// Scan a container image on disk, in a local engine or in a registry: every layer (deleted and overwritten files too),
     /// nested archives, and the image config (ENV, LABEL, history, build args).
     #[command(after_help = SCAN_AFTER_HELP)]
     Scan(Box<ScanArgs>),
@@ -30,11 +30,17 @@ pub(crate) enum Command {
 }
 
 const SCAN_AFTER_HELP: &str = "\
-Targets: a prefix decides (registry:REF pulls; archive:PATH and oci:PATH are local;
-docker:, podman: and engine: are reserved for local container engines). Without one, an
-existing path (or one starting with /, ./ or ../) is a local image, otherwise a valid
-reference is pulled from its registry (python = docker.io/library/python:latest). Plain
-HTTP is used only for loopback registries and --insecure-registry hosts.
+Targets: a prefix decides: registry:REF pulls from a registry; archive:PATH and oci:PATH
+are local; docker:NAME, podman:NAME and engine:NAME (either) read a local engine. Without
+one: an existing path (or one starting with /, ./ or ../) is local; else an image the
+local engine has; else a valid reference is pulled from its registry
+(python = docker.io/library/python:latest). Plain HTTP is used only for loopback
+registries and --insecure-registry hosts.
+
+Images in a local engine are streamed from its Docker-compatible API (GET /images/NAME/get)
+and never written to disk. The socket: DOCKER_HOST (unix:///path or a loopback tcp://) for
+docker: and engine:, CONTAINER_HOST for podman:, else the first that exists of
+/var/run/docker.sock, $XDG_RUNTIME_DIR/podman/podman.sock, /run/podman/podman.sock.
 
 Secrets are redacted everywhere by default, including where the output echoes a history
 line, an ENV entry or a path that contains them; --show-secrets prints them in full.
@@ -48,8 +54,9 @@ Exit codes:
 #[derive(Args, Debug)]
 pub(crate) struct ScanArgs {
     /// The image: a `docker save` tarball, an OCI image layout directory, an oci-archive
-    /// tarball, or a registry reference (`python`, `ghcr.io/org/img:tag`,
-    /// `localhost:5000/app@sha256:…`). See "Targets" below.
+    /// tarball, an image in the local Docker or Podman engine (`docker:NAME`,
+    /// `podman:NAME`, `engine:NAME`), or a registry reference (`python`,
+    /// `ghcr.io/org/img:tag`, `localhost:5000/app@sha256:…`). See "Targets" below.
     pub(crate) target: String,
     /// Scan this platform of a multi-platform image [default: linux/amd64, or the only
     /// platform present].

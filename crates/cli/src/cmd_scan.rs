@@ -1,4 +1,4 @@
-//! `layerleak scan`: scan a container image on disk.
+//! `layerleak scan`: scan a container image on disk or in a local container engine.
 
 use std::{
     fs::File,

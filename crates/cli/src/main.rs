@@ -4,6 +4,7 @@ mod args;
 mod cmd_rules;
 mod cmd_scan;
 mod cmd_scan_fs;
+mod engine;
 mod rule_loading;
 mod target;
 

@@ -1,19 +1,20 @@
-//! What `layerleak scan TARGET` scans: a local image, a registry image, or (reserved) an
-//! image in a local container engine.
+//! What `layerleak scan TARGET` scans: a local image, an image in a local container
+//! engine, or a registry image.
 //!
 //! The rule, also in `layerleak scan --help` and the README:
 //!
 //! 1. An explicit prefix decides: `registry:REF` pulls from a registry; `archive:PATH`
 //!    and `oci:PATH` open a local file or directory; `docker:`, `podman:` and `engine:`
-//!    are reserved for images in a local container engine. A prefix followed by digits
-//!    and `/` is a registry port instead (`registry:5000/app` is the host `registry`).
+//!    read a local container engine ([`EngineTarget`]). A prefix followed by digits and
+//!    `/` is a registry port instead (`registry:5000/app` is the host `registry`).
 //! 2. Otherwise, an existing path, or one starting with `/`, `./` or `../`, is a local
 //!    image.
-//! 3. Otherwise, a well-formed image reference is pulled from its registry
+//! 3. Otherwise, an image the local engine has (when one is reachable).
+//! 4. Otherwise, a well-formed image reference is pulled from its registry
 //!    (`python` → `docker.io/library/python:latest`).
 
 use std::io::Read as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
@@ -24,6 +25,8 @@ use layerleak_image::registry::{
 };
 use layerleak_scan::{Pipeline, ScanOutcome};
 
+use crate::engine::EngineTarget;
+
 /// Where the image comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
@@ -31,14 +34,8 @@ pub(crate) enum Target {
     Local(PathBuf),
     /// An image in a registry.
     Registry(ImageReference),
-    /// An image in a local container engine (`docker:`, `podman:`, `engine:`): not
-    /// supported yet.
-    Engine {
-        /// The prefix used.
-        engine: &'static str,
-        /// The image name after it.
-        name: String,
-    },
+    /// An image in a local container engine.
+    Engine(EngineTarget),
 }
 
 const PREFIXES: [&str; 6] = ["registry", "archive", "oci", "docker", "podman", "engine"];
@@ -50,14 +47,18 @@ impl Target {
             return Ok(match prefix {
                 "registry" => Target::Registry(ImageReference::parse(rest)?),
                 "archive" | "oci" => Target::Local(PathBuf::from(rest)),
-                "docker" => Target::Engine { engine: "docker", name: rest.to_owned() },
-                "podman" => Target::Engine { engine: "podman", name: rest.to_owned() },
-                _ => Target::Engine { engine: "engine", name: rest.to_owned() },
+                _ => match EngineTarget::resolve(Path::new(text)) {
+                    Some(engine) => Target::Engine(engine),
+                    None => bail!("{text}: not an engine image name"),
+                },
             });
         }
         let path = PathBuf::from(text);
         if path.exists() || ["/", "./", "../"].iter().any(|p| text.starts_with(p)) {
             return Ok(Target::Local(path));
+        }
+        if let Some(engine) = EngineTarget::resolve(&path) {
+            return Ok(Target::Engine(engine));
         }
         match ImageReference::parse(text) {
             Ok(reference) => Ok(Target::Registry(reference)),
@@ -82,9 +83,7 @@ impl Target {
                     .with_context(|| format!("cannot pull {reference}"))?;
                 Ok(pipeline.scan_source(&mut source, platform)?)
             }
-            Target::Engine { engine, name } => bail!(
-                "{engine}:{name}: scanning images from a local container engine is not supported yet; `docker save` the image and scan the archive, or scan it from its registry"
-            ),
+            Target::Engine(engine) => engine.scan(pipeline, platform),
         }
     }
 
@@ -93,7 +92,7 @@ impl Target {
         match self {
             Target::Local(path) => path.display().to_string(),
             Target::Registry(reference) => reference.to_string(),
-            Target::Engine { engine, name } => format!("{engine}:{name}"),
+            Target::Engine(engine) => engine.target().to_owned(),
         }
     }
 }
@@ -185,10 +184,8 @@ mod tests {
         assert_eq!(r.registry(), "registry:5000");
         let Target::Registry(r) = Target::parse("localhost:5000/app").unwrap() else { panic!() };
         assert_eq!(r.registry(), "localhost:5000");
-        assert_eq!(
-            Target::parse("docker:app:1").unwrap(),
-            Target::Engine { engine: "docker", name: "app:1".into() }
-        );
+        let Target::Engine(engine) = Target::parse("docker:app:1").unwrap() else { panic!() };
+        assert_eq!(engine.target(), "docker:app:1");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use serde::Deserialize;
 
 use crate::config::ImageConfig;
-use crate::digest::{Algorithm, Digest, Hasher};
+use crate::digest::{Algorithm, Digest};
 use crate::error::{Error, Result};
 use crate::manifest::{Descriptor, media_type};
 use crate::platform::PlatformSelector;
@@ -58,6 +58,11 @@ struct Entry {
 impl DockerSave {
     pub(crate) fn new(info: SourceInfo, storage: Storage) -> DockerSave {
         DockerSave { info, storage, members: MemberMap::default() }
+    }
+
+    /// The member [`resolve`](ImageSource::resolve) found the blob `digest` in.
+    pub(crate) fn member_of(&self, digest: &Digest) -> Option<String> {
+        self.members.read().unwrap_or_else(PoisonError::into_inner).get(digest).cloned()
     }
 
     fn remember(&self, digest: &Digest, member: &str) {
@@ -141,7 +146,7 @@ impl DockerSave {
             platform: None,
             annotations: Default::default(),
         };
-        let Some((mut reader, size)) = self.storage.open(member, label)? else {
+        let Some((head, size)) = self.storage.head(member, label)? else {
             // Describe the missing layer anyway when its digest is known, so the error
             // comes from `open_blob` and the image's other layers can still be read.
             return match named.or_else(|| diff_id.cloned()) {
@@ -152,10 +157,7 @@ impl DockerSave {
                 }),
             };
         };
-        let io_error = |source| Error::Io { path: self.storage.path().join(member), source };
-        let mut head = [0u8; 6];
-        let head_len = read_head(&mut reader, &mut head).map_err(io_error)?;
-        let compression = Compression::sniff(&head[..head_len]);
+        let compression = Compression::sniff(&head);
         let media = match compression {
             Compression::Gzip => media_type::DOCKER_LAYER_GZIP,
             Compression::Zstd => media_type::OCI_LAYER_ZSTD,
@@ -164,20 +166,8 @@ impl DockerSave {
         let digest = match (named, diff_id) {
             (Some(named), _) => named,
             (None, Some(diff_id)) if compression == Compression::None => diff_id.clone(),
-            _ => {
-                // Rare: a compressed layer whose name is no digest. Hash it once.
-                let mut hasher = Hasher::new(Algorithm::Sha256);
-                hasher.update(&head[..head_len]);
-                let mut buf = vec![0u8; 64 * 1024];
-                loop {
-                    let n = reader.read(&mut buf).map_err(io_error)?;
-                    if n == 0 {
-                        break;
-                    }
-                    hasher.update(&buf[..n]);
-                }
-                hasher.finish()
-            }
+            // Rare: a compressed layer whose name is no digest. Hash it once.
+            _ => self.storage.sha256(member, label)?,
         };
         self.remember(&digest, member);
         Ok(descriptor(digest, media, size))
@@ -246,7 +236,7 @@ impl BlobOpener for LegacyOpener {
 
 /// The digest a member name spells, if any: `<hex>.tar`, `<hex>.json`, `<hex>/layer.tar`
 /// is *not* one (that hex is a legacy v1 id), `blobs/sha256/<hex>` is.
-fn digest_from_name(name: &str) -> Option<Digest> {
+pub(crate) fn digest_from_name(name: &str) -> Option<Digest> {
     let name = name.trim_start_matches("./");
     if let Some(rest) = name.strip_prefix("blobs/") {
         let (alg, hex) = rest.split_once('/')?;
@@ -258,20 +248,6 @@ fn digest_from_name(name: &str) -> Option<Digest> {
         return None;
     }
     Digest::from_hex(Algorithm::Sha256, stem)
-}
-
-/// Reads up to `buf.len()` bytes, fewer only at end of stream.
-fn read_head(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 #[cfg(test)]

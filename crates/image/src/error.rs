@@ -82,6 +82,108 @@ pub enum Error {
         member: String,
     },
 
+    /// A `docker save` stream (see [`read_save_stream`](crate::read_save_stream)) ended
+    /// early, failed, or is not a tar archive.
+    #[error("the `docker save` stream {location} broke off or is not a tar archive")]
+    Stream {
+        /// The stream, as the caller named it.
+        location: String,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// A member of a streamed archive was needed as a document (manifest, config) after
+    /// it had streamed past: it was not kept because it did not look like JSON or was too
+    /// large to keep.
+    #[error(
+        "{image}: member {member:?} is needed as a manifest or config, but it streamed past unkept (it is not JSON, or larger than the {} MiB kept in memory)",
+        crate::storage::MAX_CONFIG_BYTES >> 20
+    )]
+    MemberStreamed {
+        /// The image (stream location and name, if known).
+        image: String,
+        /// The member name.
+        member: String,
+    },
+
+    /// No container engine socket was found.
+    #[error(
+        "no {engine} socket found (tried {}); start the engine, or point {variable} at its socket (unix:///path/to.sock)",
+        tried.join(", ")
+    )]
+    EngineNotFound {
+        /// Which engines were looked for (`Docker or Podman`, `Podman`, ...).
+        engine: &'static str,
+        /// The environment variable that names the socket for this engine.
+        variable: &'static str,
+        /// The endpoints tried, in order.
+        tried: Vec<String>,
+    },
+
+    /// `DOCKER_HOST` (or `CONTAINER_HOST`) holds an endpoint this client does not support.
+    #[error("{variable}={value:?} is not supported: {reason}")]
+    EngineHost {
+        /// The environment variable.
+        variable: &'static str,
+        /// Its value.
+        value: String,
+        /// Why it is rejected.
+        reason: &'static str,
+    },
+
+    /// The engine socket could not be connected to, or the connection failed.
+    #[error("cannot talk to the container engine at {endpoint}{hint}")]
+    EngineConnect {
+        /// The endpoint (`unix:///run/podman/podman.sock`).
+        endpoint: String,
+        /// What to do about it, starting with `: ` (or empty).
+        hint: &'static str,
+        /// The underlying I/O error.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The engine does not have the image.
+    #[error("image {image:?} not found in the container engine at {endpoint}")]
+    EngineImageNotFound {
+        /// The endpoint.
+        endpoint: String,
+        /// The image name as given.
+        image: String,
+    },
+
+    /// The engine answered a request with an error status.
+    #[error("the container engine at {endpoint} answered {request} with HTTP {status}: {message}")]
+    EngineStatus {
+        /// The endpoint.
+        endpoint: String,
+        /// The request (`GET /images/…/get`).
+        request: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The engine's message (its JSON `message` field, shortened).
+        message: String,
+    },
+
+    /// The engine's answer is not HTTP/1.1 as this client understands it.
+    #[error("the container engine at {endpoint} sent a malformed HTTP response: {reason}")]
+    EngineProtocol {
+        /// The endpoint.
+        endpoint: String,
+        /// What was wrong.
+        reason: String,
+    },
+
+    /// An image name that cannot be a local engine image reference.
+    #[error("invalid image name {name:?} for the container engine: {reason}")]
+    EngineImageName {
+        /// The name as given.
+        name: String,
+        /// Why it is rejected.
+        reason: &'static str,
+    },
+
     /// A blob named by a manifest, index or descriptor is not in the source.
     #[error("{image}: blob {digest} is missing")]
     BlobNotFound {

@@ -16,6 +16,16 @@
 //! Layer bytes are returned as stored (possibly compressed): decompression and the tar walk
 //! belong to `layerleak-layer`.
 //!
+//! # Images in a local engine
+//!
+//! An [`Engine`] (Docker Engine or Podman, found with [`Engine::discover`] from
+//! `DOCKER_HOST`, `CONTAINER_HOST` or the usual sockets) exports an image as a `docker save`
+//! tarball with [`Engine::export`]. Such a stream can be read only once, front to back, and
+//! lists its layers at its end: [`read_save_stream`] hands every member that is not a JSON
+//! document to a callback as it arrives, keeps the documents, and returns a
+//! [`StreamedArchive`] that resolves like the same tarball on disk and tells, per layer,
+//! which streamed member held it and what its digest was ([`StreamedMember`]).
+//!
 //! # Example
 //!
 //! ```
@@ -68,20 +78,25 @@
 //!
 //! Bounded whatever the image size: a tarball's index holds one entry per member; indexes
 //! and manifests are read whole up to 4 MiB, configs up to 32 MiB (larger ones are an
-//! [`Error::BlobTooLarge`]); layers are only ever streamed.
+//! [`Error::BlobTooLarge`]); layers are only ever streamed. A streamed archive keeps its
+//! JSON documents (each up to 32 MiB, 128 MiB in all) and, per other member, its size,
+//! first bytes and digest.
 #![deny(missing_docs)]
 
 mod config;
 mod digest;
 mod docker_save;
+mod engine;
 mod error;
 mod manifest;
+mod member_store;
 mod oci_layout;
 mod open;
 mod platform;
 pub mod registry;
 mod resolve;
 mod resolved;
+mod save_stream;
 mod sniff;
 mod source;
 mod storage;
@@ -90,6 +105,7 @@ mod verify;
 
 pub use config::{HistoryEntry, ImageConfig, LayerHistory, RootFs};
 pub use digest::{Algorithm, Digest};
+pub use engine::{Endpoint, Engine, EngineKind};
 pub use error::{Error, Result};
 pub use manifest::{
     CONTAINERD_IMAGE_NAME, DOCKER_REFERENCE_TYPE, Descriptor, OCI_REF_NAME, media_type,
@@ -97,5 +113,6 @@ pub use manifest::{
 pub use open::open_path;
 pub use platform::{Platform, PlatformSelector};
 pub use resolved::{Layer, ResolveWarning, ResolvedImage};
+pub use save_stream::{StreamedArchive, StreamedBlob, StreamedMember, read_save_stream};
 pub use source::{BlobOpener, ImageSource, SourceInfo, SourceKind};
 pub use verify::VerifyingReader;

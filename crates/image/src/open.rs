@@ -105,16 +105,28 @@ pub fn open_path(path: impl AsRef<Path>) -> Result<Box<dyn ImageSource>> {
     let has_index = index.get(INDEX_FILE).is_some();
     let has_manifest = index.get(MANIFEST_FILE).is_some();
     let storage = Storage::Tar(Arc::new(index));
-    match (has_index, has_manifest) {
-        (true, true) => Ok(Box::new(OciLayout::new(info(SourceKind::DockerArchiveOci), storage))),
-        (true, false) => Ok(Box::new(OciLayout::new(info(SourceKind::OciArchive), storage))),
-        (false, true) => Ok(Box::new(DockerSave::new(info(SourceKind::DockerArchive), storage))),
-        (false, false) => {
+    match archive_kind(has_index, has_manifest) {
+        Some(kind @ SourceKind::DockerArchive) => {
+            Ok(Box::new(DockerSave::new(info(kind), storage)))
+        }
+        Some(kind) => Ok(Box::new(OciLayout::new(info(kind), storage))),
+        None => {
             let layout_note =
                 if storage.contains(OCI_LAYOUT_FILE) { " (it has oci-layout)" } else { "" };
             Err(not_an_image(format!(
                 "a tar archive without manifest.json or index.json{layout_note}"
             )))
         }
+    }
+}
+
+/// What a tar archive is, from whether it holds `index.json` and `manifest.json`: with
+/// both, a Docker ≥ 25 `docker save` (read through its OCI index); `None` with neither.
+pub(crate) fn archive_kind(has_index: bool, has_manifest: bool) -> Option<SourceKind> {
+    match (has_index, has_manifest) {
+        (true, true) => Some(SourceKind::DockerArchiveOci),
+        (true, false) => Some(SourceKind::OciArchive),
+        (false, true) => Some(SourceKind::DockerArchive),
+        (false, false) => None,
     }
 }

@@ -44,8 +44,9 @@ impl fmt::Display for SourceKind {
 pub struct SourceInfo {
     /// The kind of source.
     pub kind: SourceKind,
-    /// Where it is, as shown to people: a path for local sources, a reference such as
-    /// `registry.example/app:1.2` for a registry.
+    /// Where it is, as shown to people: a path for local sources, what the caller named a
+    /// stream ([`read_save_stream`](crate::read_save_stream)) for a streamed one, a
+    /// reference such as `registry.example/app:1.2` for a registry.
     pub location: String,
     /// The file or directory, for local sources.
     pub path: Option<PathBuf>,

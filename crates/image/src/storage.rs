@@ -1,12 +1,14 @@
 //! Where a local image's files live: a directory or an indexed tar archive.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Cursor, Read};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use crate::digest::{Algorithm, Digest, Hasher};
 use crate::error::{Error, Result};
 use crate::manifest::Descriptor;
+use crate::member_store::{HEAD_BYTES, MemberStore, Stored};
 use crate::tar_index::TarIndex;
 use crate::verify::VerifyingReader;
 
@@ -18,12 +20,17 @@ pub(crate) const MAX_CONFIG_BYTES: u64 = 32 << 20;
 /// A readable blob or file with its stored length.
 pub(crate) type Opened = (Box<dyn Read + Send>, u64);
 
-/// A directory or an indexed archive, addressed by relative names (`index.json`,
-/// `blobs/sha256/…`, `<id>/layer.tar`). Cheap to clone and shareable across threads.
+/// A directory, an indexed archive, or what remains of a streamed archive, addressed by
+/// relative names (`index.json`, `blobs/sha256/…`, `<id>/layer.tar`). Cheap to clone and
+/// shareable across threads.
 #[derive(Clone, Debug)]
 pub(crate) enum Storage {
     Dir(PathBuf),
     Tar(Arc<TarIndex>),
+    /// A `docker save` stream read once: small documents are readable, members that
+    /// streamed past are known only by [`head`](Storage::head) and
+    /// [`sha256`](Storage::sha256).
+    Streamed(Arc<MemberStore>),
 }
 
 impl Storage {
@@ -32,6 +39,7 @@ impl Storage {
         match self {
             Storage::Dir(dir) => dir,
             Storage::Tar(index) => index.path(),
+            Storage::Streamed(store) => store.location(),
         }
     }
 
@@ -40,6 +48,7 @@ impl Storage {
         match self {
             Storage::Dir(dir) => is_safe(name) && dir.join(name).is_file(),
             Storage::Tar(index) => index.get(name).is_some(),
+            Storage::Streamed(store) => store.get(name).is_some(),
         }
     }
 
@@ -48,7 +57,8 @@ impl Storage {
     /// # Errors
     ///
     /// [`Error::UnsafeMemberPath`] when, in a directory, the name is absolute or climbs with
-    /// `..` (names come from untrusted `manifest.json`); [`Error::Io`] on other failures.
+    /// `..` (names come from untrusted `manifest.json`); [`Error::MemberStreamed`] for a
+    /// member of a stream that was not kept; [`Error::Io`] on other failures.
     pub(crate) fn open(&self, name: &str, image: &str) -> Result<Option<Opened>> {
         match self {
             Storage::Dir(dir) => {
@@ -78,6 +88,64 @@ impl Storage {
                     .map_err(|source| Error::Io { path: index.path().to_owned(), source })?;
                 Ok(Some((Box::new(reader), member.size)))
             }
+            Storage::Streamed(store) => match store.get(name) {
+                None => Ok(None),
+                Some((_, Stored::Kept(bytes))) => {
+                    let size = bytes.len() as u64;
+                    Ok(Some((Box::new(Cursor::new(Arc::clone(bytes))), size)))
+                }
+                Some((member, _)) => Err(Error::MemberStreamed { image: image.to_owned(), member }),
+            },
+        }
+    }
+
+    /// The first bytes (up to `HEAD_BYTES`, fewer when the file is shorter) and the length
+    /// of the file `name`, or `Ok(None)` when there is none.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Storage::open).
+    pub(crate) fn head(&self, name: &str, image: &str) -> Result<Option<(Vec<u8>, u64)>> {
+        if let Storage::Streamed(store) = self
+            && let Some((_, Stored::Streamed(facts))) = store.get(name)
+        {
+            return Ok(Some((facts.head.clone(), facts.size)));
+        }
+        let Some((mut reader, size)) = self.open(name, image)? else { return Ok(None) };
+        let mut head = Vec::with_capacity(HEAD_BYTES);
+        (&mut reader)
+            .take(HEAD_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(|source| Error::Io { path: self.path().join(name), source })?;
+        Ok(Some((head, size)))
+    }
+
+    /// The SHA-256 digest of the file `name`: hashed from the file, or, for a member that
+    /// streamed past, the digest computed while it did.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Storage::open); [`Error::MemberNotFound`] when there is no such file.
+    pub(crate) fn sha256(&self, name: &str, image: &str) -> Result<Digest> {
+        if let Storage::Streamed(store) = self
+            && let Some((_, Stored::Streamed(facts))) = store.get(name)
+            && facts.digest.algorithm() == Algorithm::Sha256
+        {
+            return Ok(facts.digest.clone());
+        }
+        let Some((mut reader, _)) = self.open(name, image)? else {
+            return Err(Error::MemberNotFound { image: image.to_owned(), member: name.to_owned() });
+        };
+        let mut hasher = Hasher::new(Algorithm::Sha256);
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = reader
+                .read(&mut buf)
+                .map_err(|source| Error::Io { path: self.path().join(name), source })?;
+            if n == 0 {
+                return Ok(hasher.finish());
+            }
+            hasher.update(&buf[..n]);
         }
     }
 

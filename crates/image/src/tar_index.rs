@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// How many symlinks or hard links are followed before a lookup gives up (loops).
-const MAX_LINK_HOPS: usize = 16;
+pub(crate) const MAX_LINK_HOPS: usize = 16;
 
 /// Where one member's data lives in the archive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,7 +145,7 @@ pub(crate) fn normalize(name: &str) -> String {
 }
 
 /// Resolves a symlink target relative to the directory holding the link.
-fn resolve_relative(link: &str, target: &str) -> String {
+pub(crate) fn resolve_relative(link: &str, target: &str) -> String {
     if target.starts_with('/') {
         return normalize(target);
     }

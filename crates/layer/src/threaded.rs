@@ -49,7 +49,8 @@ enum Message {
 ///
 /// # Errors
 ///
-/// As [`walk`]. If another thread panics, the walk fails with a [`LayerError::Stream`]
+/// As [`walk`]. If a thread cannot be started, a [`LayerError::Stream`] at offset 0 with
+/// the system's error, before any entry. If another thread panics, the walk fails with a [`LayerError::Stream`]
 /// and the panic is then propagated to the caller.
 ///
 /// # Memory usage
@@ -88,12 +89,19 @@ where
     let (tar_pump, tar) = pipe();
     let limits = *limits;
     std::thread::scope(|s| {
-        s.spawn(move || raw_pump.run(blob, |_| Ok(())));
-        s.spawn(move || match decompress(raw, &limits) {
-            Ok(stream) => tar_pump
-                .run(stream, |stream| io::copy(stream.source_mut(), &mut io::sink()).map(drop)),
-            Err(e) => tar_pump.fail(e),
-        });
+        let not_started = |source| E::from(LayerError::Stream { offset: 0, source });
+        std::thread::Builder::new()
+            .name("layer-read".to_owned())
+            .spawn_scoped(s, move || raw_pump.run(blob, |_| Ok(())))
+            .map_err(not_started)?;
+        std::thread::Builder::new()
+            .name("layer-inflate".to_owned())
+            .spawn_scoped(s, move || match decompress(raw, &limits) {
+                Ok(stream) => tar_pump
+                    .run(stream, |stream| io::copy(stream.source_mut(), &mut io::sink()).map(drop)),
+                Err(e) => tar_pump.fail(e),
+            })
+            .map_err(not_started)?;
         walk(tar, visit)
     })
 }
@@ -274,16 +282,16 @@ mod tests {
             let mut h = tar::Header::new_gnu();
             h.set_size(*size as u64);
             h.set_cksum();
-            let body: Vec<u8> = (0..*size).map(|k| (k * 31 + i) as u8).collect();
+            let body: Vec<u8> = (0..*size).map(|k| (k * 31 + i).to_le_bytes()[0]).collect();
             b.append_data(&mut h, name, &body[..]).unwrap();
         }
         b.into_inner().unwrap()
     }
 
-    fn contents(
-        blob: impl Read + Send,
-        limits: &Limits,
-    ) -> (Vec<(String, Vec<u8>)>, Result<WalkSummary, LayerError>) {
+    /// What a walk delivered: each file's path and content, and how it ended.
+    type Walked = (Vec<(String, Vec<u8>)>, Result<WalkSummary, LayerError>);
+
+    fn contents(blob: impl Read + Send, limits: &Limits) -> Walked {
         let mut seen = Vec::new();
         let result = walk_layer_threaded(blob, limits, |entry| {
             let (meta, content) = entry.into_parts();

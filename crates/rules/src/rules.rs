@@ -1,10 +1,15 @@
 //! The loaded collection of rules.
 
+use std::io::Read as _;
 use std::path::Path;
+use std::sync::OnceLock;
+
+use flate2::read::DeflateDecoder;
 
 use crate::{Diagnostic, Error, Result, Rule, Severity, lint};
 
-include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+/// The default rule files, deflated by `build.rs` (see there why).
+static EMBEDDED_DEFLATED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/embedded.deflate"));
 
 /// A validated set of rules, in load order (files sorted by name, rules in file order).
 #[derive(Debug, Clone, Default)]
@@ -97,9 +102,27 @@ impl<'a> IntoIterator for &'a Rules {
     }
 }
 
-/// The embedded default rule files as `(file name, TOML text)`.
+/// The embedded default rule files as `(file name, TOML text)`, sorted by name.
+///
+/// They are stored deflated (so the binary does not carry the rules' example secrets as
+/// plain text) and inflated once, on first use.
 pub fn embedded_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
-    EMBEDDED.iter().copied()
+    static FILES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    FILES.get_or_init(inflate_embedded).iter().map(|(n, t)| (n.as_str(), t.as_str()))
+}
+
+/// Inflates [`EMBEDDED_DEFLATED`] into `(name, text)` pairs.
+fn inflate_embedded() -> Vec<(String, String)> {
+    let mut text = String::new();
+    DeflateDecoder::new(EMBEDDED_DEFLATED)
+        .read_to_string(&mut text)
+        .expect("build.rs deflates UTF-8 rule files");
+    let mut parts = text.split('\0');
+    let mut files = Vec::new();
+    while let (Some(name), Some(body)) = (parts.next(), parts.next()) {
+        files.push((name.to_owned(), body.to_owned()));
+    }
+    files
 }
 
 /// Reads every `*.toml` file of `dir`, sorted by name, as `(file name, text)`.

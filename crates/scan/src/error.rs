@@ -17,6 +17,16 @@ pub enum Error {
         #[source]
         source: layerleak_image::Error,
     },
+    /// A streamed image (see [`Pipeline::scan_stream`](crate::Pipeline::scan_stream)) could
+    /// not be read to its end.
+    #[error("cannot scan an image stream")]
+    Stream {
+        /// The stream, as shown to people.
+        location: String,
+        /// Why.
+        #[source]
+        source: layerleak_image::Error,
+    },
     /// The image's index, manifests or configs could not be resolved.
     #[error("cannot resolve the images in {location}")]
     Resolve {

@@ -6,8 +6,8 @@ use bstr::BString;
 use layerleak_engine::{FnSink, Match, ScanError, StreamScan};
 use layerleak_image::{BlobOpener, Descriptor};
 use layerleak_layer::{
-    Flow, Item, LayerError, Limits, PathIndex, TextEncoding, decode_text, walk_content,
-    walk_layer_threaded,
+    Entry, Flow, Item, LayerError, Limits, PathIndex, TextEncoding, WalkSummary, decode_text,
+    walk_content, walk_layer, walk_layer_threaded,
 };
 
 use crate::describe::describe;
@@ -15,7 +15,7 @@ use crate::hit::{Hit, LayerSite, RuleRef};
 use crate::path_rules::{self, HEAD_LIMIT};
 
 /// What scanning one blob produced.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct BlobScan {
     pub(crate) hits: Vec<Hit<LayerSite>>,
     /// What the layer writes and deletes (partial if the walk failed).
@@ -47,7 +47,7 @@ enum BlobError {
 ///
 /// Regular files are scanned once each; hard links, symlinks, directories and whiteouts
 /// carry no content and are only recorded in the [`PathIndex`], so the same bytes are
-/// never scanned twice. The blob is read and decompressed on a second thread while this one
+/// never scanned twice. The blob is read and decompressed on other threads while this one
 /// walks and scans ([`walk_layer_threaded`]); after the tar stream the blob is read to its
 /// end, so a digest or size mismatch is always detected.
 pub(crate) fn scan_blob(
@@ -56,16 +56,38 @@ pub(crate) fn scan_blob(
     desc: &Descriptor,
     limits: &Limits,
 ) -> BlobScan {
+    match opener.open(desc) {
+        Ok(reader) => scan_with(stream, limits, |visit| walk_layer_threaded(reader, limits, visit)),
+        Err(e) => BlobScan {
+            problems: vec![Problem { path: None, reason: describe(&e) }],
+            ..BlobScan::default()
+        },
+    }
+}
+
+/// Scans a layer blob read from `reader`, as [`scan_blob`] does once it has opened it, but
+/// on this thread only: `reader` is a member of a one-pass archive stream, which cannot
+/// cross threads.
+pub(crate) fn scan_reader(
+    stream: &mut StreamScan<'_>,
+    reader: &mut dyn Read,
+    limits: &Limits,
+) -> BlobScan {
+    scan_with(stream, limits, |visit| walk_layer(reader, limits, visit))
+}
+
+/// The visitor a layer walk calls for each tar entry.
+type Visit<'v> = dyn FnMut(Entry<'_>) -> Result<Flow, BlobError> + 'v;
+
+/// Scans the layer that `walk` walks, calling back for every entry.
+fn scan_with(
+    stream: &mut StreamScan<'_>,
+    limits: &Limits,
+    walk: impl FnOnce(&mut Visit<'_>) -> Result<WalkSummary, BlobError>,
+) -> BlobScan {
     let mut out = BlobScan::default();
-    let reader = match opener.open(desc) {
-        Ok(r) => r,
-        Err(e) => {
-            out.problems.push(Problem { path: None, reason: describe(&e) });
-            return out;
-        }
-    };
     let mut current: Option<String> = None;
-    let result = walk_layer_threaded(reader, limits, |entry| -> Result<Flow, BlobError> {
+    let result = walk(&mut |entry: Entry<'_>| -> Result<Flow, BlobError> {
         out.index.record(entry.meta());
         if !entry.meta().has_content() {
             return Ok(Flow::Continue);

@@ -4,7 +4,8 @@
 //!
 //! A [`Pipeline`] takes a compiled [`Scanner`](layerleak_engine::Scanner) and
 //! [`ScanOptions`], and scans images: [`Pipeline::scan_path`] opens a local image,
-//! [`Pipeline::scan_images`] scans already resolved ones. For each image:
+//! [`Pipeline::scan_stream`] reads a `docker save` stream once (a container engine's
+//! export), [`Pipeline::scan_images`] scans already resolved ones. For each image:
 //!
 //! 1. **Config.** Every `ENV` entry, label, the entrypoint and cmd, and every history
 //!    `created_by` line is scanned with the rules. Secret-named keys (`*_TOKEN`,
@@ -65,6 +66,7 @@ mod outcome;
 mod path_rules;
 mod pipeline;
 mod secret_name;
+mod stream;
 
 pub use builtin::{
     AWS_CREDENTIALS, BUILTIN_RULES, BuiltinRule, DOCKER_CONFIG, DOTENV, GIT_CREDENTIALS,

@@ -21,8 +21,8 @@ use crate::{Error, ScanOptions, ScanOutcome};
 /// Cheap to share: holds the compiled [`Scanner`] and the options.
 #[derive(Debug, Clone)]
 pub struct Pipeline {
-    scanner: Scanner,
-    options: ScanOptions,
+    pub(crate) scanner: Scanner,
+    pub(crate) options: ScanOptions,
 }
 
 impl Pipeline {
@@ -81,17 +81,21 @@ impl Pipeline {
     /// nested archive that could not be fully read becomes a [`ScanIssue`] naming the
     /// image, layer and path, and everything else is still scanned.
     pub fn scan_images(&self, images: &[ResolvedImage], opener: &dyn BlobOpener) -> ScanOutcome {
-        let mut blob_ids: HashMap<String, usize> = HashMap::new();
-        let mut jobs: Vec<&Descriptor> = Vec::new();
-        for layer in images.iter().flat_map(|i| &i.layers) {
-            blob_ids.entry(layer.descriptor.digest.to_string()).or_insert_with(|| {
-                jobs.push(&layer.descriptor);
-                jobs.len() - 1
-            });
-        }
-        let blobs = self.scan_blobs(&jobs, opener);
+        let layers = DistinctLayers::of(images);
+        let blobs = self.scan_blobs(&layers.jobs, opener);
+        self.outcome(images, &layers, &blobs)
+    }
+
+    /// The outcome of `images` once every blob of `layers` has been scanned (`blobs`, in
+    /// job order): config findings, layer findings with their statuses, and issues.
+    pub(crate) fn outcome(
+        &self,
+        images: &[ResolvedImage],
+        layers: &DistinctLayers<'_>,
+        blobs: &[BlobScan],
+    ) -> ScanOutcome {
         let mut out = ScanOutcome {
-            blobs_scanned: jobs.len(),
+            blobs_scanned: layers.jobs.len(),
             bytes_scanned: blobs.iter().map(|b| b.bytes).sum(),
             ..ScanOutcome::default()
         };
@@ -113,7 +117,7 @@ impl Pipeline {
             let per_layer: Vec<&BlobScan> = image
                 .layers
                 .iter()
-                .map(|l| &blobs[blob_ids[&l.descriptor.digest.to_string()]])
+                .map(|l| &blobs[layers.ids[&l.descriptor.digest.to_string()]])
                 .collect();
             self.image_results(image, &per_layer, &mut out);
         }
@@ -122,7 +126,11 @@ impl Pipeline {
 
     /// Scans every blob of `jobs` in parallel, the biggest first (so a dominant layer does
     /// not start last and leave the other cores idle at the end); results in job order.
-    fn scan_blobs(&self, jobs: &[&Descriptor], opener: &dyn BlobOpener) -> Vec<BlobScan> {
+    pub(crate) fn scan_blobs(
+        &self,
+        jobs: &[&Descriptor],
+        opener: &dyn BlobOpener,
+    ) -> Vec<BlobScan> {
         let mut order: Vec<usize> = (0..jobs.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].size));
         let next = AtomicUsize::new(0);
@@ -134,14 +142,10 @@ impl Pipeline {
                     s.spawn(|| {
                         let mut stream = self.scanner.stream();
                         let mut done = Vec::new();
-                        loop {
-                            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                                break;
-                            };
-                            let desc = jobs[i];
+                        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
                             done.push((
                                 i,
-                                scan_blob(&mut stream, opener, desc, &self.options.limits),
+                                scan_blob(&mut stream, opener, jobs[i], &self.options.limits),
                             ));
                         }
                         done
@@ -217,5 +221,29 @@ impl Pipeline {
         }
         out.findings.extend(agg.finish());
         out.images.push(ImageInfo { name, platform, layers: image.layers.len() });
+    }
+}
+
+/// The distinct layer blobs of some images: each digest once, however many layers or
+/// images share it.
+#[derive(Debug)]
+pub(crate) struct DistinctLayers<'a> {
+    /// Digest → position in `jobs`.
+    pub(crate) ids: HashMap<String, usize>,
+    /// One descriptor per distinct digest, in first-seen order.
+    pub(crate) jobs: Vec<&'a Descriptor>,
+}
+
+impl DistinctLayers<'_> {
+    pub(crate) fn of(images: &[ResolvedImage]) -> DistinctLayers<'_> {
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut jobs: Vec<&Descriptor> = Vec::new();
+        for layer in images.iter().flat_map(|i| &i.layers) {
+            ids.entry(layer.descriptor.digest.to_string()).or_insert_with(|| {
+                jobs.push(&layer.descriptor);
+                jobs.len() - 1
+            });
+        }
+        DistinctLayers { ids, jobs }
     }
 }

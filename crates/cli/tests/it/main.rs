@@ -1,6 +1,7 @@
 //! End-to-end tests of the `layerleak` binary. One test binary, one module per area.
 
 mod common;
+mod engine;
 mod fixtures;
 mod help;
 mod real_image;

@@ -59,3 +59,17 @@ fn unreadable_path_exits_2_even_with_findings() {
     assert!(stderr(&o).contains("does-not-exist"), "{}", stderr(&o));
     assert!(stdout(&o).contains("layerleak.github.1"));
 }
+
+/// An image with layerleak installed must not be reported for layerleak itself: the
+/// binary embeds the rule files, whose examples are secrets, so they are stored deflated.
+#[test]
+fn the_binary_does_not_carry_the_rules_example_secrets() {
+    let patterns = concat!(env!("CARGO_MANIFEST_DIR"), "/../../patterns");
+    let o = run(&["scan-fs", patterns]);
+    assert_eq!(o.status.code(), Some(1), "the plain rule files hold example secrets");
+
+    let program = std::env::var_os("LAYERLEAK_TEST_PROGRAM")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_layerleak").into());
+    let o = run(&["scan-fs", program.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
