@@ -17,7 +17,7 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
-    /// Scan a container image on disk: every layer (deleted and overwritten files too),
+    /// Scan a container image on disk, in a local engine or in a registry: every layer (deleted and overwritten files too),
     /// nested archives, and the image config (ENV, LABEL, history, build args).
     #[command(after_help = SCAN_AFTER_HELP)]
     Scan(Box<ScanArgs>),
@@ -55,15 +55,20 @@ Examples:
   Audit an image you inherited: every finding, low confidence too, one JSON object per line:
     layerleak scan app.tar --format jsonl -o findings.jsonl
 
-Secrets are redacted everywhere by default, including where the output echoes a history
-line, an ENV entry or a path that contains them; --show-secrets prints them in full.
+Targets: a prefix decides: registry:REF pulls from a registry; archive:PATH and oci:PATH
+are local; docker:NAME, podman:NAME and engine:NAME (either) read a local engine. Without
+one: an existing path (or one starting with /, ./ or ../) is local; else an image the
+local engine has; else a valid reference is pulled from its registry
+(python = docker.io/library/python:latest). Plain HTTP is used only for loopback
+registries and --insecure-registry hosts.
 
 Images in a local engine are streamed from its Docker-compatible API (GET /images/NAME/get)
 and never written to disk. The socket: DOCKER_HOST (unix:///path or a loopback tcp://) for
 docker: and engine:, CONTAINER_HOST for podman:, else the first that exists of
 /var/run/docker.sock, $XDG_RUNTIME_DIR/podman/podman.sock, /run/podman/podman.sock.
-A bare NAME is a path when it exists, else an image of the local engine; write ./NAME to
-force a path.
+
+Secrets are redacted everywhere by default, including where the output echoes a history
+line, an ENV entry or a path that contains them; --show-secrets prints them in full.
 
 Ignore file: ./.layerleakignore (or --ignore-file) lists accepted findings by rule id, path
 glob or fingerprint, each with an optional reason and expiry date (TOML, see the README).
@@ -78,9 +83,10 @@ Exit codes:
 #[derive(Args, Debug)]
 pub(crate) struct ScanArgs {
     /// The image: a `docker save` tarball, an OCI image layout directory, an oci-archive
-    /// tarball, or an image in the local Docker or Podman engine: `docker:NAME`,
-    /// `podman:NAME`, `engine:NAME` (either), or a bare NAME that is not a path.
-    pub(crate) path: PathBuf,
+    /// tarball, an image in the local Docker or Podman engine (`docker:NAME`,
+    /// `podman:NAME`, `engine:NAME`), or a registry reference (`python`,
+    /// `ghcr.io/org/img:tag`, `localhost:5000/app@sha256:…`). See "Targets" below.
+    pub(crate) target: String,
     /// Scan this platform of a multi-platform image [default: linux/amd64, or the only
     /// platform present].
     #[arg(long, value_name = "OS/ARCH[/VARIANT]", value_parser = parse_platform)]
@@ -101,6 +107,8 @@ pub(crate) struct ScanArgs {
     /// Load rules from this directory of TOML files instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub(crate) rules_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) registry: crate::target::RegistryArgs,
 }
 
 fn parse_platform(value: &str) -> Result<layerleak_image::Platform, String> {

@@ -34,11 +34,8 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
             confidence: b.confidence,
         }))
         .collect();
-    let pipeline = Pipeline::new(scanner, options);
-    let mut outcome = match crate::engine::EngineTarget::resolve(&args.path) {
-        Some(image) => image.scan(&pipeline, &platform)?,
-        None => pipeline.scan_path(&args.path, &platform)?,
-    };
+    let target = crate::target::Target::parse(&args.target)?;
+    let mut outcome = target.scan(&Pipeline::new(scanner, options), &platform, &args.registry)?;
 
     let (gate, messages) = args.gate.gate(&outcome.findings)?;
     for m in &messages {
@@ -56,7 +53,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
     };
 
     let mut reporter = args.output.reporter(rules)?;
-    let target = args.path.display().to_string();
+    let target = target.display();
     outcome
         .report_with_summary(&target, &summary, reporter.as_mut())
         .context("failed to write the report")?;

@@ -40,6 +40,11 @@ impl EngineTarget {
         })
     }
 
+    /// What the user wrote (`docker:app:1`, or a bare name).
+    pub(crate) fn target(&self) -> &str {
+        &self.target
+    }
+
     /// Streams the image from the engine (`GET /images/{name}/get`) and scans it as it
     /// arrives; nothing is written to disk.
     pub(crate) fn scan(

@@ -10,6 +10,7 @@ mod gate;
 mod output;
 mod progress;
 mod rule_loading;
+mod target;
 mod terminal;
 
 use std::process::ExitCode;

@@ -330,6 +330,10 @@ pub enum Error {
         reason: String,
     },
 
+    /// Pulling from a registry failed (see [`RegistryError`](crate::registry::RegistryError)).
+    #[error(transparent)]
+    Registry(#[from] crate::registry::RegistryError),
+
     /// A string is not a valid digest (`sha256:<64 hex>` or `sha512:<128 hex>`).
     #[error("invalid digest {value:?}: {reason}")]
     InvalidDigest {

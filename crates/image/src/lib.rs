@@ -93,6 +93,7 @@ mod member_store;
 mod oci_layout;
 mod open;
 mod platform;
+pub mod registry;
 mod resolve;
 mod resolved;
 mod save_stream;

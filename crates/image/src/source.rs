@@ -23,6 +23,8 @@ pub enum SourceKind {
     OciLayout,
     /// A tarball of an OCI image layout (`oci-archive`).
     OciArchive,
+    /// An image in a registry, pulled over HTTP(S).
+    Registry,
 }
 
 impl fmt::Display for SourceKind {
@@ -32,6 +34,7 @@ impl fmt::Display for SourceKind {
             SourceKind::DockerArchiveOci => "docker-archive (OCI layout)",
             SourceKind::OciLayout => "oci-layout",
             SourceKind::OciArchive => "oci-archive",
+            SourceKind::Registry => "registry",
         })
     }
 }
@@ -42,8 +45,8 @@ pub struct SourceInfo {
     /// The kind of source.
     pub kind: SourceKind,
     /// Where it is, as shown to people: a path for local sources, what the caller named a
-    /// stream ([`read_save_stream`](crate::read_save_stream)) for a streamed one (later, a
-    /// reference such as `registry.example/app:1.2` for a registry).
+    /// stream ([`read_save_stream`](crate::read_save_stream)) for a streamed one, a
+    /// reference such as `registry.example/app:1.2` for a registry.
     pub location: String,
     /// The file or directory, for local sources.
     pub path: Option<PathBuf>,
@@ -75,7 +78,7 @@ pub trait BlobOpener: Send + Sync + fmt::Debug {
     fn open(&self, desc: &Descriptor) -> Result<Box<dyn Read + Send>>;
 }
 
-/// A place images come from: an archive, a layout directory (later, a registry).
+/// A place images come from: an archive, a layout directory, a registry.
 ///
 /// Use it in two steps: [`resolve`](ImageSource::resolve) reads the small JSON documents
 /// (index, manifests, configs) and returns the selected images with their ordered layers;
@@ -85,8 +88,8 @@ pub trait BlobOpener: Send + Sync + fmt::Debug {
 ///
 /// # Design rationale
 ///
-/// The trait is synchronous and object safe. A registry source (a later addition) can
-/// implement it by blocking on its own runtime in `resolve`, and by returning a
+/// The trait is synchronous and object safe. A registry source
+/// ([`RegistrySource`](crate::registry::RegistrySource)) implements it by blocking on its own runtime in `resolve`, and by returning a
 /// [`BlobOpener`] whose readers receive the body through a bounded channel, so the
 /// CPU-bound scan core stays synchronous over [`Read`].
 pub trait ImageSource: Send + fmt::Debug {

@@ -1,0 +1,334 @@
+//! Registry credentials and where they come from.
+//!
+//! Looked up in this order, the first that has credentials for the registry wins:
+//!
+//! 1. explicit ones (the CLI's `--username` with `--password-stdin`);
+//! 2. the environment: [`USERNAME_ENV`] and [`PASSWORD_ENV`] (for CI);
+//! 3. the docker configuration, `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`:
+//!    `credHelpers[registry]`, else an `auths` entry (`auth` = base64 of
+//!    `user:password`, or `username` and `password`), else the `credsStore` helper. A
+//!    helper is the program `docker-credential-NAME`, run as `docker-credential-NAME get`
+//!    with the server URL on standard input; it prints `{"Username":…,"Secret":…}`.
+//!
+//! Without credentials, pulls are anonymous (public images on Docker Hub, GHCR and most
+//! registries still need the anonymous bearer-token handshake, which is done either way).
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use base64::Engine as _;
+use serde::Deserialize;
+
+use crate::registry::error::RegistryError;
+
+/// Environment variable holding the registry username.
+pub const USERNAME_ENV: &str = "LAYERLEAK_REGISTRY_USERNAME";
+/// Environment variable holding the registry password or token.
+pub const PASSWORD_ENV: &str = "LAYERLEAK_REGISTRY_PASSWORD";
+
+/// The key Docker uses for Docker Hub in `config.json` and with credential helpers.
+const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
+
+/// Where a set of [`Credentials`] came from (shown in errors; never the secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialOrigin {
+    /// Given explicitly (command-line flags).
+    Explicit,
+    /// From [`USERNAME_ENV`] and [`PASSWORD_ENV`].
+    Environment,
+    /// From an `auths` entry of a docker configuration file.
+    DockerConfig(PathBuf),
+    /// From a `docker-credential-NAME` helper.
+    Helper(String),
+}
+
+impl fmt::Display for CredentialOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CredentialOrigin::Explicit => f.write_str("--username/--password-stdin"),
+            CredentialOrigin::Environment => write!(f, "{USERNAME_ENV}/{PASSWORD_ENV}"),
+            CredentialOrigin::DockerConfig(path) => write!(f, "{}", path.display()),
+            CredentialOrigin::Helper(name) => write!(f, "docker-credential-{name}"),
+        }
+    }
+}
+
+/// A username and password (or token) for a registry.
+///
+/// `Debug` and `Display` never show the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    username: String,
+    password: String,
+    origin: CredentialOrigin,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("origin", &self.origin)
+            .finish()
+    }
+}
+
+impl Credentials {
+    /// Credentials from `origin`.
+    pub fn new(username: String, password: String, origin: CredentialOrigin) -> Credentials {
+        Credentials { username, password, origin }
+    }
+
+    /// The username.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// Where they came from.
+    pub fn origin(&self) -> &CredentialOrigin {
+        &self.origin
+    }
+
+    pub(crate) fn password(&self) -> &str {
+        &self.password
+    }
+
+    /// Finds credentials for `registry` (as in [`ImageReference::registry`]:
+    /// `docker.io` for Docker Hub): `explicit` if given, else the environment, else the
+    /// docker configuration (see the module documentation).
+    ///
+    /// # Errors
+    ///
+    /// [`RegistryError::Credentials`] when only one of the two environment variables is
+    /// set, the docker configuration is malformed, or a credential helper fails (other
+    /// than by having no credentials for the registry).
+    ///
+    /// [`ImageReference::registry`]: crate::registry::ImageReference::registry
+    pub fn lookup(
+        registry: &str,
+        explicit: Option<Credentials>,
+    ) -> Result<Option<Credentials>, RegistryError> {
+        if explicit.is_some() {
+            return Ok(explicit);
+        }
+        let user = std::env::var(USERNAME_ENV).ok().filter(|v| !v.is_empty());
+        let pass = std::env::var(PASSWORD_ENV).ok().filter(|v| !v.is_empty());
+        match (user, pass) {
+            (Some(u), Some(p)) => {
+                return Ok(Some(Credentials::new(u, p, CredentialOrigin::Environment)));
+            }
+            (None, None) => {}
+            _ => {
+                return Err(RegistryError::Credentials {
+                    registry: registry.to_owned(),
+                    reason: format!("set both {USERNAME_ENV} and {PASSWORD_ENV}, or neither"),
+                });
+            }
+        }
+        match docker_config_path() {
+            Some(path) => from_docker_config(&path, registry),
+            None => Ok(None),
+        }
+    }
+}
+
+/// `$DOCKER_CONFIG/config.json`, else `$HOME/.docker/config.json`.
+fn docker_config_path() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
+        return Some(Path::new(&dir).join("config.json"));
+    }
+    std::env::var_os("HOME")
+        .filter(|d| !d.is_empty())
+        .map(|home| Path::new(&home).join(".docker").join("config.json"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct DockerConfig {
+    #[serde(default)]
+    auths: std::collections::BTreeMap<String, AuthEntry>,
+    #[serde(default)]
+    creds_store: Option<String>,
+    #[serde(default)]
+    cred_helpers: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+struct AuthEntry {
+    #[serde(default)]
+    auth: Option<String>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+/// Reads credentials for `registry` from the docker configuration at `path` (a missing
+/// file means none).
+pub(crate) fn from_docker_config(
+    path: &Path,
+    registry: &str,
+) -> Result<Option<Credentials>, RegistryError> {
+    let fail =
+        |reason: String| RegistryError::Credentials { registry: registry.to_owned(), reason };
+    let text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(fail(format!("cannot read {}: {e}", path.display()))),
+    };
+    // The serde error names a line and column, never the content.
+    let config: DockerConfig = serde_json::from_slice(&text)
+        .map_err(|e| fail(format!("malformed {}: {e}", path.display())))?;
+    let server = if registry == "docker.io" { DOCKER_HUB_KEY } else { registry };
+    if let Some(helper) = lookup_key(&config.cred_helpers, registry) {
+        return run_helper(helper, server, registry);
+    }
+    if let Some(entry) = lookup_key(&config.auths, registry) {
+        let origin = CredentialOrigin::DockerConfig(path.to_owned());
+        if let (Some(u), Some(p)) = (&entry.username, &entry.password) {
+            return Ok(Some(Credentials::new(u.clone(), p.clone(), origin)));
+        }
+        if let Some(auth) = entry.auth.as_deref().filter(|a| !a.is_empty()) {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(auth.trim())
+                .ok()
+                .and_then(|d| String::from_utf8(d).ok())
+                .ok_or_else(|| {
+                    fail(format!("the auths entry in {} is not valid base64", path.display()))
+                })?;
+            let (u, p) = decoded.split_once(':').ok_or_else(|| {
+                fail(format!("the auths entry in {} is not user:password", path.display()))
+            })?;
+            return Ok(Some(Credentials::new(u.to_owned(), p.to_owned(), origin)));
+        }
+    }
+    match config.creds_store.as_deref().filter(|s| !s.is_empty()) {
+        Some(helper) => run_helper(helper, server, registry),
+        None => Ok(None),
+    }
+}
+
+/// The value for `registry` in a map keyed by registry, accepting the key forms Docker
+/// writes: `host`, `https://host`, `https://host/v1/`, and for Docker Hub
+/// `https://index.docker.io/v1/`.
+fn lookup_key<'m, V>(
+    map: &'m std::collections::BTreeMap<String, V>,
+    registry: &str,
+) -> Option<&'m V> {
+    let hub = registry == "docker.io";
+    map.iter()
+        .find(|(key, _)| {
+            let host = key
+                .trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .split('/')
+                .next()
+                .unwrap_or_default();
+            host == registry
+                || (hub && matches!(host, "index.docker.io" | "registry-1.docker.io" | "docker.io"))
+        })
+        .map(|(_, v)| v)
+}
+
+#[derive(Deserialize)]
+struct HelperReply {
+    #[serde(rename = "Username")]
+    username: String,
+    #[serde(rename = "Secret")]
+    secret: String,
+}
+
+/// Runs `docker-credential-NAME get` with `server` on standard input.
+fn run_helper(
+    name: &str,
+    server: &str,
+    registry: &str,
+) -> Result<Option<Credentials>, RegistryError> {
+    let program = format!("docker-credential-{name}");
+    let fail =
+        |reason: String| RegistryError::Credentials { registry: registry.to_owned(), reason };
+    let mut child = Command::new(&program)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("cannot run credential helper {program}: {e}")))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(server.as_bytes())
+            .map_err(|e| fail(format!("cannot write to credential helper {program}: {e}")))?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| fail(format!("credential helper {program} failed: {e}")))?;
+    if !output.status.success() {
+        // The protocol's answer for "nothing stored" is this message on stdout.
+        let said = String::from_utf8_lossy(&output.stdout);
+        if said.contains("credentials not found") {
+            return Ok(None);
+        }
+        return Err(fail(format!("credential helper {program} exited with {}", output.status)));
+    }
+    // Never echo the reply: it holds the secret.
+    let reply: HelperReply = serde_json::from_slice(&output.stdout)
+        .map_err(|_| fail(format!("credential helper {program} printed an unexpected reply")))?;
+    Ok(Some(Credentials::new(
+        reply.username,
+        reply.secret,
+        CredentialOrigin::Helper(name.to_owned()),
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_config(dir: &Path, json: &str) -> PathBuf {
+        let path = dir.join("config.json");
+        std::fs::write(&path, json).unwrap();
+        path
+    }
+
+    #[test]
+    fn auths_entries_in_every_key_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let auth = base64::engine::general_purpose::STANDARD.encode("alice:s3cret-pw");
+        let path = write_config(
+            dir.path(),
+            &format!(
+                r#"{{"auths":{{"https://index.docker.io/v1/":{{"auth":"{auth}"}},
+                "registry.example.com":{{"username":"bob","password":"pw2"}},
+                "http://localhost:5000/v2/":{{"auth":"{auth}"}}}}}}"#
+            ),
+        );
+        let hub = from_docker_config(&path, "docker.io").unwrap().unwrap();
+        assert_eq!((hub.username(), hub.password()), ("alice", "s3cret-pw"));
+        let ex = from_docker_config(&path, "registry.example.com").unwrap().unwrap();
+        assert_eq!((ex.username(), ex.password()), ("bob", "pw2"));
+        assert!(from_docker_config(&path, "localhost:5000").unwrap().is_some());
+        assert!(from_docker_config(&path, "ghcr.io").unwrap().is_none());
+        assert!(!format!("{hub:?}").contains("s3cret-pw"));
+    }
+
+    #[test]
+    fn missing_file_is_none_and_malformed_file_an_error_without_content() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(from_docker_config(&dir.path().join("nope.json"), "ghcr.io").unwrap().is_none());
+        let path = write_config(dir.path(), r#"{"auths": {"ghcr.io": {"auth": "s3cret"#);
+        let err = from_docker_config(&path, "ghcr.io").unwrap_err().to_string();
+        assert!(err.contains("malformed") && !err.contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn missing_helper_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path =
+            write_config(dir.path(), r#"{"credHelpers":{"ghcr.io":"layerleak-test-absent"}}"#);
+        let err = from_docker_config(&path, "ghcr.io").unwrap_err().to_string();
+        assert!(err.contains("docker-credential-layerleak-test-absent"), "{err}");
+    }
+}

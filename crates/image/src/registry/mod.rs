@@ -1,0 +1,44 @@
+//! Pulling images from an OCI distribution registry (Docker Hub, GHCR, a private
+//! registry, `docker-registry` on loopback).
+//!
+//! One concept per file:
+//!
+//! | file | what |
+//! |---|---|
+//! | `reference.rs` | [`ImageReference`]: `python` → `docker.io/library/python:latest`, tags, digests |
+//! | `credentials.rs` | [`Credentials`] and where they come from: flags, environment, docker `config.json` and its credential helpers |
+//! | `options.rs` | [`RegistryOptions`]: CA certificates, insecure hosts, timeouts, retries |
+//! | `transport.rs` | the HTTP client: authentication, retries with backoff, `Retry-After`, status → [`RegistryError`] |
+//! | `blob_stream.rs` | a blob body fed by a tokio task through a bounded channel into a synchronous [`Read`](std::io::Read), resumed with a `Range` request when the connection drops |
+//! | `source.rs` | [`RegistrySource`], the [`ImageSource`](crate::ImageSource) |
+//! | `error.rs` | [`RegistryError`] |
+//!
+//! # Design
+//!
+//! [`oci-client`](oci_client) parses references and runs the authentication handshake
+//! (the `WWW-Authenticate` challenge, the bearer-token request with or without
+//! credentials, or the fall-back to HTTP basic auth). The GET requests for manifests and
+//! blobs are made with `reqwest` directly, because `oci-client` hides what a careful pull
+//! needs: the `Retry-After` header of a 429, the status and error code of a failure
+//! (`MANIFEST_UNKNOWN` vs `NAME_UNKNOWN`), and a body stream that can be resumed at an
+//! offset after a dropped connection.
+//!
+//! The CPU-bound scan stays synchronous: [`RegistrySource`] owns a small tokio runtime,
+//! blocks on it while resolving manifests and configs, and each opened blob is downloaded
+//! by a task that sends chunks through a bounded channel (memory per open blob: a few
+//! chunks) to a [`Read`](std::io::Read) wrapped in a
+//! [`VerifyingReader`](crate::VerifyingReader). Nothing is written to disk.
+
+mod blob_stream;
+mod credentials;
+mod error;
+mod options;
+mod reference;
+mod source;
+mod transport;
+
+pub use credentials::{CredentialOrigin, Credentials, PASSWORD_ENV, USERNAME_ENV};
+pub use error::RegistryError;
+pub use options::RegistryOptions;
+pub use reference::ImageReference;
+pub use source::RegistrySource;
