@@ -50,7 +50,7 @@ echo "== builder rootfs (debootstrap bookworm minbase + gcc)"
 rootfs=${ROOTFS_CACHE:-$work/rootfs}
 if [ ! -x "$rootfs/usr/bin/gcc" ]; then
     rm -rf "$rootfs"
-    debootstrap --variant=minbase --include=gcc,libc6-dev,ca-certificates \
+    debootstrap --variant=minbase --include=gcc,g++,cmake,make,libc6-dev,ca-certificates \
         bookworm "$rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 || {
         tail -20 "$work/debootstrap.log" >&2
         exit 1
