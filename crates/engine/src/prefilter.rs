@@ -46,6 +46,11 @@ const NONE: u32 = u32::MAX;
 const TABLE_LEN: usize = 1 << 20;
 const TABLE_MASK: usize = TABLE_LEN - 1;
 
+/// Set in a transition whose target state has outputs, above every table index (the mask
+/// drops it): the hot loop tests one OR of its lanes' states instead of comparing each.
+const MATCH_FLAG: u32 = 1 << 31;
+const MATCH: usize = MATCH_FLAG as usize;
+
 impl Prefilter {
     /// Builds the automaton from `(rule index, keywords)` pairs.
     pub(crate) fn new<'a>(
@@ -146,7 +151,9 @@ impl Prefilter {
             .expect("the vector has TABLE_LEN entries");
         for (new, &old) in order.iter().enumerate() {
             for c in 0..stride {
-                table[new * stride + c] = new_id[goto[old][c] as usize];
+                let to = goto[old][c] as usize;
+                let flag = if out[to].is_empty() { 0 } else { MATCH_FLAG };
+                table[new * stride + c] = new_id[to] | flag;
             }
         }
         let outputs =
@@ -211,7 +218,7 @@ impl Prefilter {
         hits: &mut Vec<(usize, u32)>,
     ) {
         let len = to - from;
-        if len < 4096 {
+        if len < 1024 {
             self.lane(hay, from, to, from, until, hits);
             return;
         }
@@ -225,25 +232,43 @@ impl Prefilter {
         let owned: [(usize, usize); 4] =
             std::array::from_fn(|k| (starts[k], starts[k + 1].min(until)));
         let common = (0..4).map(|k| ends[k] - starts[k]).min().unwrap_or(0);
-        let lane = |k: usize| &hay[starts[k]..starts[k] + common];
         let (table, classes) = (&*self.table, &self.classes);
-        let first_match = self.first_match as usize;
-        let mut s = [0usize; 4];
+        // Equal-length slices and a loop without calls: the four states stay in registers,
+        // the haystack loads need no bounds checks, and each lane's dependency chain is one
+        // masked table load. The loop leaves at a match, which is rare.
+        let (h0, h1, h2, h3) = (
+            &hay[starts[0]..starts[0] + common],
+            &hay[starts[1]..starts[1] + common],
+            &hay[starts[2]..starts[2] + common],
+            &hay[starts[3]..starts[3] + common],
+        );
         let step = |state: usize, byte: u8| {
             table[(state + usize::from(classes[usize::from(byte)])) & TABLE_MASK] as usize
         };
-        for (i, (((&b0, &b1), &b2), &b3)) in
-            lane(0).iter().zip(lane(1)).zip(lane(2)).zip(lane(3)).enumerate()
-        {
-            s = [step(s[0], b0), step(s[1], b1), step(s[2], b2), step(s[3], b3)];
-            if s.iter().any(|&x| x >= first_match) {
-                for k in 0..4 {
-                    if s[k] >= first_match {
-                        self.record(s[k], starts[k] + i, owned[k].0, owned[k].1, hits);
+        let (mut s0, mut s1, mut s2, mut s3) = (0usize, 0usize, 0usize, 0usize);
+        let mut i = 0;
+        while i < common {
+            let mut matched = 0;
+            while i < common {
+                s0 = step(s0, h0[i]);
+                s1 = step(s1, h1[i]);
+                s2 = step(s2, h2[i]);
+                s3 = step(s3, h3[i]);
+                i += 1;
+                matched = (s0 | s1 | s2 | s3) & MATCH;
+                if matched != 0 {
+                    break;
+                }
+            }
+            if matched != 0 {
+                for (k, sk) in [s0, s1, s2, s3].into_iter().enumerate() {
+                    if sk & MATCH != 0 {
+                        self.record(sk, starts[k] + i - 1, owned[k].0, owned[k].1, hits);
                     }
                 }
             }
         }
+        let s = [s0, s1, s2, s3];
         for k in 0..4 {
             self.resume_lane(hay, s[k], starts[k] + common, ends[k], owned[k].0, owned[k].1, hits);
         }
@@ -272,10 +297,19 @@ impl Prefilter {
         hi: usize,
         hits: &mut Vec<(usize, u32)>,
     ) {
-        for (i, &b) in hay.iter().enumerate().take(end).skip(from) {
-            s = self.table[(s + usize::from(self.classes[usize::from(b)])) & TABLE_MASK] as usize;
-            if s >= self.first_match as usize {
-                self.record(s, i, lo, hi, hits);
+        let (table, classes) = (&*self.table, &self.classes);
+        let hay = &hay[..end];
+        let mut i = from;
+        while i < end {
+            while i < end {
+                s = table[(s + usize::from(classes[usize::from(hay[i])])) & TABLE_MASK] as usize;
+                i += 1;
+                if s & MATCH != 0 {
+                    break;
+                }
+            }
+            if s & MATCH != 0 {
+                self.record(s, i - 1, lo, hi, hits);
             }
         }
     }
@@ -283,7 +317,8 @@ impl Prefilter {
     /// Records the keywords ending at `i` in match state `s` whose start is in `lo..hi`.
     #[inline]
     fn record(&self, s: usize, i: usize, lo: usize, hi: usize, hits: &mut Vec<(usize, u32)>) {
-        for &(len, kw) in &self.outputs[(s - self.first_match as usize) / self.stride] {
+        let state = s & TABLE_MASK;
+        for &(len, kw) in &self.outputs[(state - self.first_match as usize) / self.stride] {
             let start = i + 1 - len;
             if (lo..hi).contains(&start) {
                 hits.push((start, kw));
