@@ -9,7 +9,7 @@ use layerleak_image::{Descriptor, ImageSource, PlatformSelector, read_save_strea
 use crate::describe::describe;
 use crate::layer_scan::{BlobScan, Problem, scan_reader};
 use crate::pipeline::DistinctLayers;
-use crate::{Error, Pipeline, ScanOutcome};
+use crate::{Error, ImageSink, Pipeline, ScanOutcome};
 
 impl Pipeline {
     /// Scans the images of a `docker save` tarball read once from `reader`, front to back,
@@ -35,6 +35,23 @@ impl Pipeline {
         reader: impl Read,
         location: &str,
         platform: &PlatformSelector,
+    ) -> Result<ScanOutcome, Error> {
+        self.scan_stream_to(reader, location, platform, &mut ())
+    }
+
+    /// As [`Pipeline::scan_stream`], giving each image's results to `sink` once complete.
+    /// The archive names its images only at its end, so they are all given then, in
+    /// order.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pipeline::scan_stream`].
+    pub fn scan_stream_to(
+        &self,
+        reader: impl Read,
+        location: &str,
+        platform: &PlatformSelector,
+        sink: &mut dyn ImageSink,
     ) -> Result<ScanOutcome, Error> {
         let mut stream = self.scanner.stream();
         let limits = self.options.limits;
@@ -67,9 +84,11 @@ impl Pipeline {
         // Kept as documents (or missing): read from memory, or reported as missing.
         let jobs: Vec<&Descriptor> = unstreamed.iter().map(|(_, d)| *d).collect();
         let opener = archive.blob_opener();
-        for ((i, _), scan) in unstreamed.iter().zip(self.scan_blobs(&jobs, opener.as_ref())) {
+        for ((i, _), scan) in
+            unstreamed.iter().zip(self.scan_blobs(&jobs, opener.as_ref(), &mut |_, _| {}))
+        {
             blobs[*i] = scan;
         }
-        Ok(self.outcome(&images, &layers, &blobs))
+        Ok(self.outcome(&images, &layers, &blobs, sink))
     }
 }
