@@ -17,8 +17,10 @@ impl Pipeline {
     /// (`docker:app:dev`).
     ///
     /// The archive lists its layers only at its end, so every member that is not a JSON
-    /// document is scanned as a layer while it streams past (on this thread: a stream is
-    /// read in order) and only its small result (hits, path index, problems) is kept. When
+    /// document is scanned as a layer while it streams past, and only its small result
+    /// (hits, path index, problems) is kept. The stream is read in order on this thread,
+    /// which hashes each member; its bytes are decompressed and walked and scanned on two
+    /// more threads meanwhile ([`walk_layer_offloaded`](layerleak_layer::walk_layer_offloaded)). When
     /// the stream ends, the documents are resolved as for an archive on disk, each layer's
     /// digest is checked against what streamed past (a mismatch is an issue naming the
     /// layer), results of members that are not layers of a selected image are dropped, and
