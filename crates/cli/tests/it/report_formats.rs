@@ -193,6 +193,26 @@ fn jsonl_writes_each_platform_when_it_is_done() {
 }
 
 #[test]
+fn jsonl_gives_a_layer_shared_by_two_platforms_to_both() {
+    let shared = LayerBlob::gzip(&layer(vec![E::File("t", GH.as_bytes().to_vec())]));
+    let dir = two_platforms([shared.clone(), shared]);
+    let o = scan(dir.path(), &["--format", "jsonl", "--all-platforms"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = parse_lines(&stdout(&o));
+    // One finding per image, though the blob was scanned once.
+    let seq = jsonl_sequence(&lines);
+    assert_eq!(seq.len(), 6, "{seq:?}");
+    // Each image's finding then its image line, the images in either order.
+    let mut pairs: Vec<String> = seq[1..5].chunks(2).map(|c| c.join(", ")).collect();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        ["finding linux/amd64, image linux/amd64", "finding linux/arm64, image linux/arm64"]
+    );
+    assert_eq!(lines.last().unwrap()["data"]["blobs_scanned"], 1);
+}
+
+#[test]
 fn sarif_report_is_valid_sarif_for_code_scanning() {
     let (_, out) = snapshot_format("sarif");
     let log: Value = serde_json::from_str(&out).unwrap();
