@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 use layerleak_image::PlatformSelector;
-use layerleak_report::{RuleDoc, Summary};
-use layerleak_scan::{BUILTIN_RULES, Pipeline, ScanOptions};
+use layerleak_report::{Gate, Gated, RuleDoc, Summary};
+use layerleak_scan::{BUILTIN_RULES, Pipeline, ReportSink, ScanOptions, ScanOutcome};
 
 use crate::args::ScanArgs;
 
@@ -35,12 +35,42 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         }))
         .collect();
     let target = crate::target::Target::parse(&args.target)?;
-    let mut outcome = target.scan(&Pipeline::new(scanner, options), &platform, &args.registry)?;
+    let pipeline = Pipeline::new(scanner, options);
+    let (outcome, gated, summary) = if args.output.streams() && args.gate.write_baseline.is_none() {
+        // Each image is written as soon as it is complete, gated by the baseline and
+        // ignore file read before the scan. (A baseline to write needs every finding
+        // first, so that case reports at the end.)
+        let (gate, messages) = args.gate.gate(&[])?;
+        for m in &messages {
+            args.terminal.say(m);
+        }
+        let mut reporter = args.output.reporter(rules)?;
+        let mut sink = ReportSink::new(reporter.as_mut(), target.display()).with_gate(&gate);
+        let mut outcome = target.scan(&pipeline, &platform, &args.registry, &mut sink)?;
+        let (gated, summary) = apply_gate(&gate, &mut outcome, args);
+        sink.finish(&summary).context("failed to write the report")?;
+        (outcome, gated, summary)
+    } else {
+        let mut outcome = target.scan(&pipeline, &platform, &args.registry, &mut ())?;
+        let (gate, messages) = args.gate.gate(&outcome.findings)?;
+        for m in &messages {
+            args.terminal.say(m);
+        }
+        let (gated, summary) = apply_gate(&gate, &mut outcome, args);
+        let mut reporter = args.output.reporter(rules)?;
+        outcome
+            .report_with_summary(&target.display(), &summary, reporter.as_mut())
+            .context("failed to write the report")?;
+        (outcome, gated, summary)
+    };
+    let exit = gated.exit_code(summary.complete);
+    args.terminal.summary(&outcome, &gated, &summary, started.elapsed(), exit);
+    Ok(ExitCode::from(exit))
+}
 
-    let (gate, messages) = args.gate.gate(&outcome.findings)?;
-    for m in &messages {
-        args.terminal.say(m);
-    }
+/// Leaves in `outcome` only the findings `gate` does not suppress (listing the others in
+/// verbose mode); returns the gated findings and the run's summary.
+fn apply_gate(gate: &Gate, outcome: &mut ScanOutcome, args: &ScanArgs) -> (Gated, Summary) {
     let gated = gate.apply(std::mem::take(&mut outcome.findings));
     for (f, why) in &gated.suppressed {
         args.terminal.suppressed(f, why);
@@ -51,14 +81,5 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         suppressed_by_ignore: gated.suppressed_by_ignore,
         ..outcome.summary()
     };
-
-    let mut reporter = args.output.reporter(rules)?;
-    let target = target.display();
-    outcome
-        .report_with_summary(&target, &summary, reporter.as_mut())
-        .context("failed to write the report")?;
-    drop(reporter);
-    let exit = gated.exit_code(summary.complete);
-    args.terminal.summary(&outcome, &gated, &summary, started.elapsed(), exit);
-    Ok(ExitCode::from(exit))
+    (gated, summary)
 }

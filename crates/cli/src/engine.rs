@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use layerleak_image::{Engine, EngineKind, PlatformSelector};
-use layerleak_scan::{Pipeline, ScanOutcome};
+use layerleak_scan::{ImageSink, Pipeline, ScanOutcome};
 
 /// The prefixes that select the engine source, and which engine each looks for.
 const PREFIXES: [(&str, EngineKind); 3] = [
@@ -46,17 +46,19 @@ impl EngineTarget {
     }
 
     /// Streams the image from the engine (`GET /images/{name}/get`) and scans it as it
-    /// arrives; nothing is written to disk.
+    /// arrives; nothing is written to disk. The images are given to `sink` when the stream
+    /// ends (the archive lists them last).
     pub(crate) fn scan(
         &self,
         pipeline: &Pipeline,
         platform: &PlatformSelector,
+        sink: &mut dyn ImageSink,
     ) -> Result<ScanOutcome> {
         let context = || format!("cannot scan {} from the container engine", self.target);
         let engine = Engine::discover(self.kind).with_context(context)?;
         let archive = engine.export(&self.name).with_context(context)?;
         let location = format!("{} ({})", self.target, engine.endpoint());
-        Ok(pipeline.scan_stream(archive, &location, platform)?)
+        Ok(pipeline.scan_stream_to(archive, &location, platform, sink)?)
     }
 }
 

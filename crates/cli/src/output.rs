@@ -15,7 +15,7 @@ use layerleak_report::{
 pub(crate) struct OutputArgs {
     /// Report format: text for people; json, one document (schema:
     /// crates/report/schema/report-v1.schema.json); jsonl, one typed object per line,
-    /// streamed image by image; sarif, SARIF 2.1.0 for code scanning (GitHub, GitLab).
+    /// written image by image as each completes; sarif, SARIF 2.1.0 for code scanning (GitHub, GitLab).
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub(crate) format: ScanFormat,
     /// Write the report to FILE instead of standard output.
@@ -40,6 +40,12 @@ pub(crate) enum ScanFormat {
 }
 
 impl OutputArgs {
+    /// Whether the format writes each image as soon as it is scanned (JSON Lines), rather
+    /// than the whole report at the end.
+    pub(crate) fn streams(&self) -> bool {
+        self.format == ScanFormat::Jsonl
+    }
+
     pub(crate) fn redaction(&self) -> Redaction {
         if self.show_secrets { Redaction::Show } else { Redaction::Redact }
     }

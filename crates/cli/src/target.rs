@@ -23,7 +23,7 @@ use layerleak_image::PlatformSelector;
 use layerleak_image::registry::{
     CredentialOrigin, Credentials, ImageReference, RegistryOptions, RegistrySource,
 };
-use layerleak_scan::{Pipeline, ScanOutcome};
+use layerleak_scan::{ImageSink, Pipeline, ScanOutcome};
 
 use crate::engine::EngineTarget;
 
@@ -68,22 +68,23 @@ impl Target {
         }
     }
 
-    /// Opens and scans the target.
+    /// Opens and scans the target, giving each image to `sink` as soon as it is complete.
     pub(crate) fn scan(
         &self,
         pipeline: &Pipeline,
         platform: &PlatformSelector,
         registry: &RegistryArgs,
+        sink: &mut dyn ImageSink,
     ) -> Result<ScanOutcome> {
         match self {
-            Target::Local(path) => Ok(pipeline.scan_path(path, platform)?),
+            Target::Local(path) => Ok(pipeline.scan_path_to(path, platform, sink)?),
             Target::Registry(reference) => {
                 let options = registry.options()?;
                 let mut source = RegistrySource::connect(reference.clone(), &options)
                     .with_context(|| format!("cannot pull {reference}"))?;
-                Ok(pipeline.scan_source(&mut source, platform)?)
+                Ok(pipeline.scan_source_to(&mut source, platform, sink)?)
             }
-            Target::Engine(engine) => engine.scan(pipeline, platform),
+            Target::Engine(engine) => engine.scan(pipeline, platform, sink),
         }
     }
 

@@ -10,8 +10,9 @@
 //! - [`Compression::sniff`] and [`decompress`] turn a blob into its tar stream: gzip
 //!   (multi-member), zstd (multi-frame) or uncompressed, decided by the magic bytes, under
 //!   [`Limits`] that stop decompression bombs ([`LimitExceeded`]).
-//! - [`walk()`] (or [`walk_layer`], which also decompresses, or [`walk_layer_threaded`],
-//!   which decompresses on a second thread) delivers the tar [`Entry`]s **in
+//! - [`walk()`] (or [`walk_layer`], which also decompresses, or [`walk_layer_threaded`]
+//!   and [`walk_layer_offloaded`], which read, decompress and walk on three threads)
+//!   delivers the tar [`Entry`]s **in
 //!   order**, each with its [`EntryMeta`]: normalised [`EntryPath`], [`EntryKind`] (file,
 //!   directory, symlink, hard link), size, mode, link target, [`Whiteout`] and
 //!   [`EntryIssue`]s such as path traversal.
@@ -114,6 +115,8 @@ pub use crate::notice::{Notice, NoticeReason};
 pub use crate::path::EntryPath;
 pub use crate::tar_reader::{MAX_LONG_NAME_BYTES, MAX_PAX_BYTES, MAX_SPARSE_SEGMENTS};
 pub use crate::text::{TEXT_SNIFF_LEN, TextEncoding, TextReader, Utf16ToUtf8, decode_text};
-pub use crate::threaded::{PIPE_BUFFER_BYTES, PIPE_BUFFERS, walk_layer_threaded};
+pub use crate::threaded::{
+    PIPE_BUFFER_BYTES, PIPE_BUFFERS, walk_layer_offloaded, walk_layer_threaded,
+};
 pub use crate::walk::{Flow, WalkSummary, walk, walk_layer};
 pub use crate::whiteout::{OPAQUE_MARKER, WHITEOUT_PREFIX, Whiteout};

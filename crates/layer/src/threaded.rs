@@ -1,5 +1,6 @@
 //! [`walk_layer_threaded`]: a layer read and decompressed on other threads while the caller
-//! walks it.
+//! walks it; [`walk_layer_offloaded`]: the caller reads while the others decompress and
+//! walk.
 //!
 //! Decompression is the bound of a layer scan: it cannot be split, and everything around
 //! it (reading and hashing the blob before, the tar walk and the rules after) is as much
@@ -107,6 +108,84 @@ where
         // with `PumpStopped`, as the pipe closed without an end.
         let _ = (read.join(), inflate.join());
         result
+    })
+}
+
+/// Like [`walk_layer_threaded`], with the roles turned: the calling thread reads `blob`
+/// into the pipe, a second thread decompresses and a third walks, calling `visit` there.
+///
+/// For a blob that cannot leave the calling thread: a member of a one-pass archive
+/// stream (a `docker save` tarball read from a container engine) borrows the archive
+/// reader. Only its bytes cross threads, in the pipe's recycled buffers, so the
+/// decompression and the scan run beside the reading (and whatever the reader does, such
+/// as hashing) as they do for a blob on disk. `blob` is read to its end unless the walk
+/// stops early (an error, [`Flow::Stop`]); then reading stops at the next buffer, as for
+/// [`walk_layer_threaded`].
+///
+/// # Errors
+///
+/// As [`walk_layer_threaded`].
+///
+/// # Panics
+///
+/// A panic in `visit` is resumed on the calling thread once the other threads have ended.
+///
+/// # Memory usage
+///
+/// As [`walk_layer_threaded`].
+///
+/// # Example
+///
+/// ```
+/// use std::io::Read;
+/// use layerleak_layer::{walk_layer_offloaded, Flow, LayerError, Limits};
+///
+/// let mut tar = tar::Builder::new(Vec::new());
+/// let mut h = tar::Header::new_gnu();
+/// h.set_size(2);
+/// h.set_cksum();
+/// tar.append_data(&mut h, "etc/motd", &b"hi"[..])?;
+/// let blob = tar.into_inner()?;
+///
+/// let mut reader: &mut dyn Read = &mut &blob[..];
+/// let mut paths = Vec::new();
+/// walk_layer_offloaded(&mut reader, &Limits::default(), |entry| {
+///     paths.push(entry.path().as_bstr().to_owned());
+///     Ok::<_, LayerError>(Flow::Continue)
+/// })?;
+/// assert_eq!(paths, ["etc/motd"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn walk_layer_offloaded<F, E>(
+    blob: &mut dyn Read,
+    limits: &Limits,
+    visit: F,
+) -> Result<WalkSummary, E>
+where
+    F: FnMut(Entry<'_>) -> Result<Flow, E> + Send,
+    E: From<LayerError> + Send,
+{
+    let (raw_pump, raw) = pipe();
+    let (tar_pump, tar) = pipe();
+    let limits = *limits;
+    std::thread::scope(|s| {
+        let not_started = |source| E::from(LayerError::Stream { offset: 0, source });
+        let inflate = std::thread::Builder::new()
+            .name("layer-inflate".to_owned())
+            .spawn_scoped(s, move || match decompress(raw, &limits) {
+                Ok(stream) => tar_pump
+                    .run(stream, |stream| io::copy(stream.source_mut(), &mut io::sink()).map(drop)),
+                Err(e) => tar_pump.fail(e),
+            })
+            .map_err(not_started)?;
+        let walker = std::thread::Builder::new()
+            .name("layer-walk".to_owned())
+            .spawn_scoped(s, move || walk(tar, visit))
+            .map_err(not_started)?;
+        raw_pump.run(blob, |_| Ok(()));
+        let result = walker.join();
+        let _ = inflate.join();
+        result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 
@@ -426,5 +505,61 @@ mod tests {
         })
         .unwrap();
         assert!(summary.stopped);
+    }
+
+    /// Walks `blob` with [`walk_layer_offloaded`], reading every file.
+    fn offloaded(mut blob: impl Read, limits: &Limits) -> Walked {
+        let mut seen = Vec::new();
+        let result = walk_layer_offloaded(&mut blob, limits, |entry| {
+            let (meta, content) = entry.into_parts();
+            let mut body = Vec::new();
+            content
+                .read_to_end(&mut body)
+                .map_err(|source| LayerError::Stream { offset: 0, source })?;
+            seen.push((meta.path().as_bstr().to_string(), body));
+            Ok::<_, LayerError>(Flow::Continue)
+        });
+        (seen, result)
+    }
+
+    #[test]
+    fn the_offloaded_walk_sees_what_the_threaded_walk_sees() {
+        let layer =
+            tar_of(&[("a", 3 * PIPE_BUFFER_BYTES + 17), ("b", 5), ("c", 2 * PIPE_BUFFER_BYTES)]);
+        let gz = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, &layer).unwrap();
+            e.finish().unwrap()
+        };
+        for blob in [&layer, &gz] {
+            let (seen, result) = offloaded(&blob[..], &Limits::default());
+            let (expected, single) = contents(&blob[..], &Limits::default());
+            assert_eq!(seen, expected);
+            assert_eq!(result.unwrap(), single.unwrap());
+        }
+        // An error at the end of the blob (a digest mismatch) still comes after every byte.
+        let blob = FailsAtEnd {
+            data: &gz,
+            error: Some(io::Error::new(io::ErrorKind::InvalidData, "digest mismatch")),
+        };
+        let (seen, result) = offloaded(blob, &Limits::default());
+        assert_eq!(seen.len(), 3);
+        let err = result.unwrap_err();
+        assert_eq!(err.offset(), layer.len() as u64, "{err:?}");
+    }
+
+    #[test]
+    fn the_offloaded_walk_stops_reading_when_the_walk_stops() {
+        let layer = tar_of(&[("a", 10), ("b", 8 * PIPE_BUFFER_BYTES)]);
+        let mut source = &layer[..];
+        let summary = walk_layer_offloaded(&mut source, &Limits::default(), |_| {
+            Ok::<_, LayerError>(Flow::Stop)
+        })
+        .unwrap();
+        assert!(summary.stopped);
+        // The reader stopped within the pipes' buffers, not at the end of the blob.
+        let bound = 2 * (PIPE_BUFFERS + 2) * PIPE_BUFFER_BYTES;
+        assert!(source.len() + bound >= layer.len(), "{} left", source.len());
+        assert!(!source.is_empty());
     }
 }

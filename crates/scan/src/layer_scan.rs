@@ -7,7 +7,7 @@ use layerleak_engine::{FnSink, Match, ScanError, StreamScan};
 use layerleak_image::{BlobOpener, Descriptor};
 use layerleak_layer::{
     Entry, Flow, Item, LayerError, Limits, PathIndex, TextEncoding, WalkSummary, decode_text,
-    walk_content, walk_layer, walk_layer_threaded,
+    walk_content, walk_layer_offloaded, walk_layer_threaded,
 };
 use layerleak_report::Severity;
 
@@ -75,25 +75,20 @@ pub(crate) fn scan_blob(
     }
 }
 
-/// Scans a layer blob read from `reader`, as [`scan_blob`] does once it has opened it, but
-/// on this thread only: `reader` is a member of a one-pass archive stream, which cannot
-/// cross threads.
+/// Scans a layer blob read from `reader`, as [`scan_blob`] does once it has opened it.
+/// `reader` is a member of a one-pass archive stream, which cannot cross threads: this
+/// thread reads it (to its end, so its digest is computed) while two others decompress and
+/// walk and scan it ([`walk_layer_offloaded`]).
 pub(crate) fn scan_reader(
     stream: &mut StreamScan<'_>,
     reader: &mut dyn Read,
     limits: &Limits,
 ) -> BlobScan {
-    scan_with(stream, limits, |visit| {
-        let summary = walk_layer(&mut *reader, limits, visit)?;
-        // The rest of the blob (past the compressed stream) is read so its digest is checked.
-        io::copy(reader, &mut io::sink())
-            .map_err(|source| BlobError::Layer(LayerError::Stream { offset: 0, source }))?;
-        Ok(summary)
-    })
+    scan_with(stream, limits, |visit| walk_layer_offloaded(reader, limits, visit))
 }
 
 /// The visitor a layer walk calls for each tar entry.
-type Visit<'v> = dyn FnMut(Entry<'_>) -> Result<Flow, BlobError> + 'v;
+type Visit<'v> = dyn FnMut(Entry<'_>) -> Result<Flow, BlobError> + Send + 'v;
 
 /// Scans the layer that `walk` walks, calling back for every entry.
 fn scan_with(

@@ -26,6 +26,11 @@
 //!    image, with every location; when several rules match the same value, the most
 //!    specific names it (a provider rule over a generic one, then the higher confidence).
 //!
+//! Each image is complete when its config and all its layers (shared ones included) are
+//! scanned; the `*_to` methods ([`Pipeline::scan_path_to`], …) give its results to an
+//! [`ImageSink`] at that moment, while other images are still scanned, and
+//! [`ReportSink`] writes them to a reporter (JSON Lines streams them).
+//!
 //! Nothing is skipped silently: a missing blob, a digest mismatch, a truncated or corrupt
 //! layer, or a nested archive not fully read becomes a
 //! [`ScanIssue`](layerleak_report::ScanIssue) naming image, layer and path, the other
@@ -63,6 +68,7 @@
 mod aggregate;
 mod assignments;
 mod builtin;
+mod completion;
 mod config_scan;
 mod describe;
 mod error;
@@ -74,7 +80,9 @@ mod outcome;
 mod path_rules;
 mod pipeline;
 mod progress;
+mod report_sink;
 mod secret_name;
+mod sink;
 mod stream;
 
 pub use builtin::{
@@ -86,3 +94,5 @@ pub use options::ScanOptions;
 pub use outcome::ScanOutcome;
 pub use pipeline::Pipeline;
 pub use progress::Progress;
+pub use report_sink::ReportSink;
+pub use sink::{ImageResults, ImageSink};

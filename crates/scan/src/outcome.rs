@@ -4,6 +4,9 @@ use std::io;
 
 use layerleak_report::{Finding, ImageInfo, Reporter, RunInfo, ScanIssue, Severity, Summary};
 
+use crate::ImageResults;
+use crate::layer_scan::BlobScan;
+
 /// Everything a run found, ready for a [`Reporter`].
 #[derive(Debug, Clone, Default)]
 pub struct ScanOutcome {
@@ -22,6 +25,22 @@ pub struct ScanOutcome {
 }
 
 impl ScanOutcome {
+    /// The outcome of a run from its images' results (in image order) and its scanned
+    /// blobs.
+    pub(crate) fn of_images(images: Vec<ImageResults>, blobs: &[BlobScan]) -> ScanOutcome {
+        let mut out = ScanOutcome {
+            blobs_scanned: blobs.len(),
+            bytes_scanned: blobs.iter().map(|b| b.bytes).sum(),
+            ..ScanOutcome::default()
+        };
+        for r in images {
+            out.images.push(r.image);
+            out.findings.extend(r.findings);
+            out.issues.extend(r.issues);
+        }
+        out
+    }
+
     /// Whether everything was read and scanned: no issue is [`Severity::Incomplete`].
     pub fn is_complete(&self) -> bool {
         self.count(Severity::Incomplete) == 0

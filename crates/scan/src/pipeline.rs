@@ -1,8 +1,10 @@
-//! [`Pipeline`]: config scan, parallel layer scan, status resolution, aggregation.
+//! [`Pipeline`]: config scan, parallel layer scan, status resolution, aggregation, each
+//! image given out as soon as it is complete.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 use layerleak_engine::Scanner;
 use layerleak_image::{BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolvedImage};
@@ -10,11 +12,12 @@ use layerleak_layer::{PathIndex, Resolver, Status as LayerStatus};
 use layerleak_report::{ImageInfo, LayerLocation, Location, ScanIssue, Status};
 
 use crate::aggregate::{Aggregator, config_location};
+use crate::completion::Completion;
 use crate::config_scan::scan_config;
 use crate::issues;
 use crate::layer_scan::{BlobScan, Problem, scan_blob};
 use crate::progress::ProgressOpener;
-use crate::{Error, ScanOptions, ScanOutcome};
+use crate::{Error, ImageResults, ImageSink, ScanOptions, ScanOutcome};
 
 /// Scans images: their config, then their layers in parallel, then forms findings.
 ///
@@ -45,10 +48,25 @@ impl Pipeline {
         path: impl AsRef<Path>,
         platform: &PlatformSelector,
     ) -> Result<ScanOutcome, Error> {
+        self.scan_path_to(path, platform, &mut ())
+    }
+
+    /// As [`Pipeline::scan_path`], giving each image's results to `sink` as soon as the
+    /// image is complete.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pipeline::scan_path`].
+    pub fn scan_path_to(
+        &self,
+        path: impl AsRef<Path>,
+        platform: &PlatformSelector,
+        sink: &mut dyn ImageSink,
+    ) -> Result<ScanOutcome, Error> {
         let path = path.as_ref();
         let mut source = layerleak_image::open_path(path)
             .map_err(|source| Error::Open { path: path.to_owned(), source })?;
-        self.scan_source(source.as_mut(), platform)
+        self.scan_source_to(source.as_mut(), platform, sink)
     }
 
     /// Resolves the platforms `platform` selects in `source` and scans them.
@@ -61,11 +79,26 @@ impl Pipeline {
         source: &mut dyn ImageSource,
         platform: &PlatformSelector,
     ) -> Result<ScanOutcome, Error> {
+        self.scan_source_to(source, platform, &mut ())
+    }
+
+    /// As [`Pipeline::scan_source`], giving each image's results to `sink` as soon as the
+    /// image is complete.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pipeline::scan_source`].
+    pub fn scan_source_to(
+        &self,
+        source: &mut dyn ImageSource,
+        platform: &PlatformSelector,
+        sink: &mut dyn ImageSink,
+    ) -> Result<ScanOutcome, Error> {
         let images = source.resolve(platform).map_err(|e| Error::Resolve {
             location: source.describe().location.clone(),
             source: e,
         })?;
-        Ok(self.scan_images(&images, source.blob_opener().as_ref()))
+        Ok(self.scan_images_to(&images, source.blob_opener().as_ref(), sink))
     }
 
     /// Scans resolved images whose blobs `opener` reads.
@@ -81,85 +114,116 @@ impl Pipeline {
     /// nested archive that could not be fully read becomes a [`ScanIssue`] naming the
     /// image, layer and path, and everything else is still scanned.
     pub fn scan_images(&self, images: &[ResolvedImage], opener: &dyn BlobOpener) -> ScanOutcome {
+        self.scan_images_to(images, opener, &mut ())
+    }
+
+    /// As [`Pipeline::scan_images`], giving each image's results to `sink` as soon as the
+    /// image is complete: when its config and its last layer blob are scanned, while the
+    /// blobs of other images are still being scanned. A blob shared by several images is
+    /// still scanned once; each of them waits for it.
+    pub fn scan_images_to(
+        &self,
+        images: &[ResolvedImage],
+        opener: &dyn BlobOpener,
+        sink: &mut dyn ImageSink,
+    ) -> ScanOutcome {
         let layers = DistinctLayers::of(images);
-        let blobs = self.scan_blobs(&layers.jobs, opener);
-        self.outcome(images, &layers, &blobs)
+        sink.begin(&images.iter().map(image_info).collect::<Vec<_>>());
+        let mut completion = Completion::new(images, &layers);
+        let mut results: Vec<Option<ImageResults>> = vec![None; images.len()];
+        let mut complete = |k: usize, scans: Vec<&BlobScan>| {
+            let r = self.image_results(&images[k], &scans);
+            sink.image_done(&r);
+            results[k] = Some(r);
+        };
+        for k in completion.complete_now() {
+            complete(k, Vec::new());
+        }
+        let blobs = self.scan_blobs(&layers.jobs, opener, &mut |job, scanned| {
+            for k in completion.blob_done(job) {
+                let scans = images[k]
+                    .layers
+                    .iter()
+                    .map(|l| scanned[layers.ids[&l.descriptor.digest.to_string()]].as_ref())
+                    .collect::<Option<Vec<_>>>()
+                    .expect("an image is complete when all its blobs are scanned");
+                complete(k, scans);
+            }
+        });
+        // Images with a blob whose worker stopped.
+        for k in completion.incomplete() {
+            complete(k, layers.of_image(&images[k], &blobs));
+        }
+        ScanOutcome::of_images(results.into_iter().flatten().collect(), &blobs)
     }
 
     /// The outcome of `images` once every blob of `layers` has been scanned (`blobs`, in
-    /// job order): config findings, layer findings with their statuses, and issues.
+    /// job order): each image is given to `sink`, in order.
     pub(crate) fn outcome(
         &self,
         images: &[ResolvedImage],
         layers: &DistinctLayers<'_>,
         blobs: &[BlobScan],
+        sink: &mut dyn ImageSink,
     ) -> ScanOutcome {
-        let mut out = ScanOutcome {
-            blobs_scanned: layers.jobs.len(),
-            bytes_scanned: blobs.iter().map(|b| b.bytes).sum(),
-            ..ScanOutcome::default()
-        };
-        for image in images {
-            for warning in &image.warnings {
-                let (severity, reason) = issues::resolve_warning(warning);
-                out.issues.push(ScanIssue {
-                    severity,
-                    image: image.display_name(),
-                    platform: image.platform.as_ref().map(ToString::to_string),
-                    layer: None,
-                    blob_digest: Some(image.config_descriptor.digest.to_string()),
-                    path: None,
-                    reason,
-                });
-            }
-            let per_layer: Vec<&BlobScan> = image
-                .layers
-                .iter()
-                .map(|l| &blobs[layers.ids[&l.descriptor.digest.to_string()]])
-                .collect();
-            self.image_results(image, &per_layer, &mut out);
-        }
-        out
+        sink.begin(&images.iter().map(image_info).collect::<Vec<_>>());
+        let results = images
+            .iter()
+            .map(|image| {
+                let r = self.image_results(image, &layers.of_image(image, blobs));
+                sink.image_done(&r);
+                r
+            })
+            .collect();
+        ScanOutcome::of_images(results, blobs)
     }
 
     /// Scans every blob of `jobs` in parallel, the biggest first (so a dominant layer does
     /// not start last and leave the other cores idle at the end); results in job order.
+    ///
+    /// `scanned(job, results)` is called on this thread as each blob is done, with the
+    /// results so far (`results[job]` is set).
     pub(crate) fn scan_blobs(
         &self,
         jobs: &[&Descriptor],
         opener: &dyn BlobOpener,
+        scanned: &mut dyn FnMut(usize, &[Option<BlobScan>]),
     ) -> Vec<BlobScan> {
         let mut order: Vec<usize> = (0..jobs.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].size));
+        let order = &order;
         let opener = ProgressOpener { inner: opener, progress: self.options.progress.clone() };
         let opener = &opener;
-        let next = AtomicUsize::new(0);
+        let next = &AtomicUsize::new(0);
         let workers = self.options.worker_count(jobs.len());
         let mut results: Vec<Option<BlobScan>> = (0..jobs.len()).map(|_| None).collect();
         std::thread::scope(|s| {
+            let (tx, rx) = mpsc::channel();
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
-                    s.spawn(|| {
+                    let tx = tx.clone();
+                    s.spawn(move || {
                         let mut stream = self.scanner.stream();
-                        let mut done = Vec::new();
                         while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                            done.push((
-                                i,
-                                scan_blob(&mut stream, opener, jobs[i], &self.options.limits),
-                            ));
+                            let scan =
+                                scan_blob(&mut stream, opener, jobs[i], &self.options.limits);
                             opener.done(jobs[i]);
+                            if tx.send((i, scan)).is_err() {
+                                break;
+                            }
                         }
-                        done
                     })
                 })
                 .collect();
+            drop(tx);
+            // Ends when every worker has ended (or panicked, dropping its sender).
+            for (i, scan) in rx {
+                results[i] = Some(scan);
+                scanned(i, &results);
+            }
             for h in handles {
-                // A worker that panicked loses its blobs; they are reported below.
-                if let Ok(done) = h.join() {
-                    for (i, scan) in done {
-                        results[i] = Some(scan);
-                    }
-                }
+                // A worker that panicked loses its blob; it is reported below.
+                let _ = h.join();
             }
         });
         results
@@ -176,10 +240,25 @@ impl Pipeline {
             .collect()
     }
 
-    /// Config findings, layer findings with statuses, and issues of one image.
-    fn image_results(&self, image: &ResolvedImage, layers: &[&BlobScan], out: &mut ScanOutcome) {
-        let name = image.display_name();
-        let platform = image.platform.as_ref().map(ToString::to_string);
+    /// Config findings, layer findings with statuses, and issues of one image whose layers'
+    /// scans are `layers`.
+    fn image_results(&self, image: &ResolvedImage, layers: &[&BlobScan]) -> ImageResults {
+        let info = image_info(image);
+        let name = info.name.clone();
+        let platform = info.platform.clone();
+        let mut issues = Vec::new();
+        for warning in &image.warnings {
+            let (severity, reason) = issues::resolve_warning(warning);
+            issues.push(ScanIssue {
+                severity,
+                image: name.clone(),
+                platform: platform.clone(),
+                layer: None,
+                blob_digest: Some(image.config_descriptor.digest.to_string()),
+                path: None,
+                reason,
+            });
+        }
         let rules = self.scanner.rules();
         let mut agg = Aggregator::default();
         for hit in scan_config(&self.scanner, &image.config) {
@@ -210,7 +289,7 @@ impl Pipeline {
                 agg.add(rules, hit.rule, hit.confidence, &hit.secret, location);
             }
             for p in &scan.problems {
-                out.issues.push(ScanIssue {
+                issues.push(ScanIssue {
                     severity: p.severity,
                     image: name.clone(),
                     platform: platform.clone(),
@@ -221,8 +300,16 @@ impl Pipeline {
                 });
             }
         }
-        out.findings.extend(agg.finish());
-        out.images.push(ImageInfo { name, platform, layers: image.layers.len() });
+        ImageResults { image: info, findings: agg.finish(), issues }
+    }
+}
+
+/// How reports name `image`.
+fn image_info(image: &ResolvedImage) -> ImageInfo {
+    ImageInfo {
+        name: image.display_name(),
+        platform: image.platform.as_ref().map(ToString::to_string),
+        layers: image.layers.len(),
     }
 }
 
@@ -247,5 +334,14 @@ impl DistinctLayers<'_> {
             });
         }
         DistinctLayers { ids, jobs }
+    }
+
+    /// The scans of `image`'s layers, in layer order, from `blobs` (in job order).
+    pub(crate) fn of_image<'b>(
+        &self,
+        image: &ResolvedImage,
+        blobs: &'b [BlobScan],
+    ) -> Vec<&'b BlobScan> {
+        image.layers.iter().map(|l| &blobs[self.ids[&l.descriptor.digest.to_string()]]).collect()
     }
 }

@@ -9,7 +9,7 @@ use layerleak_image::{Descriptor, ImageSource, PlatformSelector, read_save_strea
 use crate::describe::describe;
 use crate::layer_scan::{BlobScan, Problem, scan_reader};
 use crate::pipeline::DistinctLayers;
-use crate::{Error, Pipeline, ScanOutcome};
+use crate::{Error, ImageSink, Pipeline, ScanOutcome};
 
 impl Pipeline {
     /// Scans the images of a `docker save` tarball read once from `reader`, front to back,
@@ -17,8 +17,10 @@ impl Pipeline {
     /// (`docker:app:dev`).
     ///
     /// The archive lists its layers only at its end, so every member that is not a JSON
-    /// document is scanned as a layer while it streams past (on this thread: a stream is
-    /// read in order) and only its small result (hits, path index, problems) is kept. When
+    /// document is scanned as a layer while it streams past, and only its small result
+    /// (hits, path index, problems) is kept. The stream is read in order on this thread,
+    /// which hashes each member; its bytes are decompressed and walked and scanned on two
+    /// more threads meanwhile ([`walk_layer_offloaded`](layerleak_layer::walk_layer_offloaded)). When
     /// the stream ends, the documents are resolved as for an archive on disk, each layer's
     /// digest is checked against what streamed past (a mismatch is an issue naming the
     /// layer), results of members that are not layers of a selected image are dropped, and
@@ -35,6 +37,23 @@ impl Pipeline {
         reader: impl Read,
         location: &str,
         platform: &PlatformSelector,
+    ) -> Result<ScanOutcome, Error> {
+        self.scan_stream_to(reader, location, platform, &mut ())
+    }
+
+    /// As [`Pipeline::scan_stream`], giving each image's results to `sink` once complete.
+    /// The archive names its images only at its end, so they are all given then, in
+    /// order.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pipeline::scan_stream`].
+    pub fn scan_stream_to(
+        &self,
+        reader: impl Read,
+        location: &str,
+        platform: &PlatformSelector,
+        sink: &mut dyn ImageSink,
     ) -> Result<ScanOutcome, Error> {
         let mut stream = self.scanner.stream();
         let limits = self.options.limits;
@@ -67,9 +86,11 @@ impl Pipeline {
         // Kept as documents (or missing): read from memory, or reported as missing.
         let jobs: Vec<&Descriptor> = unstreamed.iter().map(|(_, d)| *d).collect();
         let opener = archive.blob_opener();
-        for ((i, _), scan) in unstreamed.iter().zip(self.scan_blobs(&jobs, opener.as_ref())) {
+        for ((i, _), scan) in
+            unstreamed.iter().zip(self.scan_blobs(&jobs, opener.as_ref(), &mut |_, _| {}))
+        {
             blobs[*i] = scan;
         }
-        Ok(self.outcome(&images, &layers, &blobs))
+        Ok(self.outcome(&images, &layers, &blobs, sink))
     }
 }

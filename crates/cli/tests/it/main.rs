@@ -5,6 +5,7 @@ mod engine;
 mod fixtures;
 mod gate;
 mod help;
+mod jsonl_streaming;
 mod real_image;
 mod registry;
 mod registry_mock;

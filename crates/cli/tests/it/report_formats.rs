@@ -101,7 +101,7 @@ fn json_report_follows_its_schema() {
     assert_valid(&report_v1(), &doc);
 }
 
-fn parse_lines(out: &str) -> Vec<Value> {
+pub(crate) fn parse_lines(out: &str) -> Vec<Value> {
     out.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
 }
 
@@ -132,12 +132,13 @@ fn jsonl_report_follows_its_schema_image_by_image() {
     assert_eq!(lines.last().unwrap()["data"]["complete"], false);
 }
 
-#[test]
-fn jsonl_writes_each_platform_when_it_is_done() {
+/// An OCI layout directory with a linux/amd64 and a linux/arm64 image, each one layer
+/// (`layers[0]`, `layers[1]`) and a config without secrets.
+pub(crate) fn two_platforms(layers: [LayerBlob; 2]) -> tempfile::TempDir {
     let mut layout = Layout::default();
     let mut entries = Vec::new();
-    for (arch, token) in [("amd64", GH), ("arm64", NPM)] {
-        let layers = [LayerBlob::plain(layer(vec![E::File("t", token.as_bytes().to_vec())]))];
+    for (arch, layer) in ["amd64", "arm64"].into_iter().zip(layers) {
+        let layers = [layer];
         let cfg = config(&format!("linux/{arch}"), &[], json!({}), simple_history(1), &layers);
         let mut m = layout.image(&cfg, &layers);
         m["platform"] = json!({ "os": "linux", "architecture": arch });
@@ -151,10 +152,13 @@ fn jsonl_writes_each_platform_when_it_is_done() {
     layout.finish(vec![root]);
     let dir = tempfile::tempdir().unwrap();
     layout.write_dir(dir.path());
-    let o = scan(dir.path(), &["--format", "jsonl", "--all-platforms"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let lines = parse_lines(&stdout(&o));
-    let seq: Vec<String> = lines
+    dir
+}
+
+/// `begin`, `finding PLATFORM`, `image PLATFORM`, …, `summary`: what a JSON Lines report
+/// says, in order.
+pub(crate) fn jsonl_sequence(lines: &[Value]) -> Vec<String> {
+    lines
         .iter()
         .map(|l| match l["type"].as_str().unwrap() {
             "finding" => {
@@ -163,18 +167,49 @@ fn jsonl_writes_each_platform_when_it_is_done() {
             "image" => format!("image {}", l["data"]["platform"].as_str().unwrap()),
             t => t.to_owned(),
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn jsonl_writes_each_platform_when_it_is_done() {
+    let token_layer =
+        |token: &str| LayerBlob::plain(layer(vec![E::File("t", token.as_bytes().to_vec())]));
+    let dir = two_platforms([token_layer(GH), token_layer(NPM)]);
+    let o = scan(dir.path(), &["--format", "jsonl", "--all-platforms"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = parse_lines(&stdout(&o));
+    let v = jsonl_v1();
+    for l in &lines {
+        assert_valid(&v, l);
+    }
+    // Each image's lines come together, in the order the images complete.
+    let seq = jsonl_sequence(&lines);
+    let image = |p: &str| [format!("finding linux/{p}"), format!("image linux/{p}")];
+    let (amd, arm) = (image("amd64"), image("arm64"));
+    let either = [[&amd[..], &arm[..]].concat(), [&arm[..], &amd[..]].concat()];
+    assert_eq!(seq.len(), 6, "{seq:?}");
+    assert_eq!((seq[0].as_str(), seq[5].as_str()), ("begin", "summary"), "{seq:?}");
+    assert!(either.iter().any(|e| e[..] == seq[1..5]), "{seq:?}");
+}
+
+#[test]
+fn jsonl_gives_a_layer_shared_by_two_platforms_to_both() {
+    let shared = LayerBlob::gzip(&layer(vec![E::File("t", GH.as_bytes().to_vec())]));
+    let dir = two_platforms([shared.clone(), shared]);
+    let o = scan(dir.path(), &["--format", "jsonl", "--all-platforms"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = parse_lines(&stdout(&o));
+    // One finding per image, though the blob was scanned once.
+    let seq = jsonl_sequence(&lines);
+    assert_eq!(seq.len(), 6, "{seq:?}");
+    // Each image's finding then its image line, the images in either order.
+    let mut pairs: Vec<String> = seq[1..5].chunks(2).map(|c| c.join(", ")).collect();
+    pairs.sort();
     assert_eq!(
-        seq,
-        [
-            "begin",
-            "finding linux/amd64",
-            "image linux/amd64",
-            "finding linux/arm64",
-            "image linux/arm64",
-            "summary"
-        ]
+        pairs,
+        ["finding linux/amd64, image linux/amd64", "finding linux/arm64, image linux/arm64"]
     );
+    assert_eq!(lines.last().unwrap()["data"]["blobs_scanned"], 1);
 }
 
 #[test]
