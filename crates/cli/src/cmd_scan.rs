@@ -35,11 +35,14 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         }))
         .collect();
     let target = crate::target::Target::parse(&args.target)?;
-    let mut outcome = target.scan(&Pipeline::new(scanner, options), &platform, &args.registry)?;
-
-    let (gate, messages) = args.gate.gate(&outcome.findings)?;
+    let (mut gate, messages) = args.gate.load()?;
     for m in &messages {
         args.terminal.say(m);
+    }
+    let mut outcome = target.scan(&Pipeline::new(scanner, options), &platform, &args.registry)?;
+
+    if let Some(m) = args.gate.write_baseline(&mut gate, &outcome.findings)? {
+        args.terminal.say(&m);
     }
     let gated = gate.apply(std::mem::take(&mut outcome.findings));
     for (f, why) in &gated.suppressed {
