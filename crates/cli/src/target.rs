@@ -197,7 +197,10 @@ mod tests {
         assert_eq!(Target::parse("./missing.tar").unwrap(), Target::Local("./missing.tar".into()));
         let hub = Target::parse("python").unwrap();
         assert_eq!(hub.display(), "docker.io/library/python:latest");
-        assert_eq!(Target::parse("registry:python").unwrap(), hub);
+        assert!(matches!(hub, Target::Registry { fallback: true, .. }));
+        let explicit = Target::parse("registry:python").unwrap();
+        assert_eq!(explicit.display(), hub.display());
+        assert!(matches!(explicit, Target::Registry { fallback: false, .. }));
         // A host named like a prefix, with a port.
         let Target::Registry { reference: r, .. } = Target::parse("registry:5000/app").unwrap()
         else {
