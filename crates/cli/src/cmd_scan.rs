@@ -35,15 +35,16 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         }))
         .collect();
     let target = crate::target::Target::parse(&args.target)?;
+    // The baseline and ignore file are read before anything is scanned, so a wrong path or
+    // a malformed file fails at once rather than after a long scan.
+    let (mut gate, messages) = args.gate.load()?;
+    for m in &messages {
+        args.terminal.say(m);
+    }
     let pipeline = Pipeline::new(scanner, options);
     let (outcome, gated, summary) = if args.output.streams() && args.gate.write_baseline.is_none() {
-        // Each image is written as soon as it is complete, gated by the baseline and
-        // ignore file read before the scan. (A baseline to write needs every finding
-        // first, so that case reports at the end.)
-        let (gate, messages) = args.gate.gate(&[])?;
-        for m in &messages {
-            args.terminal.say(m);
-        }
+        // Each image is written as soon as it is complete. (A baseline to write needs every
+        // finding first, so that case reports at the end.)
         let mut reporter = args.output.reporter(rules)?;
         let mut sink = ReportSink::new(reporter.as_mut(), target.display()).with_gate(&gate);
         let mut outcome = target.scan(&pipeline, &platform, &args.registry, &mut sink)?;
@@ -52,9 +53,8 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         (outcome, gated, summary)
     } else {
         let mut outcome = target.scan(&pipeline, &platform, &args.registry, &mut ())?;
-        let (gate, messages) = args.gate.gate(&outcome.findings)?;
-        for m in &messages {
-            args.terminal.say(m);
+        if let Some(m) = args.gate.write_baseline(&mut gate, &outcome.findings)? {
+            args.terminal.say(&m);
         }
         let (gated, summary) = apply_gate(&gate, &mut outcome, args);
         let mut reporter = args.output.reporter(rules)?;

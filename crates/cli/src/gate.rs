@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use clap::{Args, ValueEnum};
 use layerleak_report::{Baseline, Date, Finding, Gate, IgnoreFile};
 use layerleak_rules::Confidence;
@@ -61,30 +61,26 @@ impl GateArgs {
         })
     }
 
-    /// Loads the baseline and ignore file, writing the baseline first if asked (from
-    /// `findings`). Returns the gate and messages for the user (what was written, expired entries).
-    pub(crate) fn gate(&self, findings: &[Finding]) -> Result<(Gate, Vec<String>)> {
+    /// Reads the baseline and the ignore file. Called before anything is scanned, so a
+    /// wrong path or a malformed file fails at once rather than after a long scan. Returns
+    /// the gate and messages for the user (expired ignore entries).
+    pub(crate) fn load(&self) -> Result<(Gate, Vec<String>)> {
         let mut messages = Vec::new();
-        let mut baseline = match &self.baseline {
+        let baseline = match &self.baseline {
+            // Writing it in this run: the written one is the baseline.
+            Some(path) if !path.exists() && self.write_baseline.as_ref() == Some(path) => None,
+            Some(path) if !path.exists() => bail!(
+                "the baseline {} does not exist: create it with `layerleak scan IMAGE \
+                 --write-baseline {}` (it records the image's current findings; commit it)",
+                path.display(),
+                path.display()
+            ),
             Some(path) => Some(
                 Baseline::read(path)
                     .with_context(|| format!("cannot use the baseline {}", path.display()))?,
             ),
             None => None,
         };
-        if let Some(path) = &self.write_baseline {
-            let written = Baseline::from_findings(findings);
-            written
-                .write(path)
-                .with_context(|| format!("cannot write the baseline {}", path.display()))?;
-            messages.push(format!(
-                "wrote {} finding{} to the baseline {}",
-                written.len(),
-                if written.len() == 1 { "" } else { "s" },
-                path.display()
-            ));
-            baseline = Some(written);
-        }
         let ignore = match self.ignore_path() {
             Some(path) => {
                 let file = IgnoreFile::read(&path, Date::today())
@@ -103,5 +99,29 @@ impl GateArgs {
             None => None,
         };
         Ok((Gate { fail_on: self.fail_on.into(), baseline, ignore }, messages))
+    }
+
+    /// With `--write-baseline`, writes every one of `findings` to that file and makes it
+    /// the gate's baseline. Returns what was written, for the user.
+    pub(crate) fn write_baseline(
+        &self,
+        gate: &mut Gate,
+        findings: &[Finding],
+    ) -> Result<Option<String>> {
+        let Some(path) = &self.write_baseline else {
+            return Ok(None);
+        };
+        let written = Baseline::from_findings(findings);
+        written
+            .write(path)
+            .with_context(|| format!("cannot write the baseline {}", path.display()))?;
+        let message = format!(
+            "wrote {} finding{} to the baseline {}",
+            written.len(),
+            if written.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        gate.baseline = Some(written);
+        Ok(Some(message))
     }
 }

@@ -33,7 +33,13 @@ pub(crate) enum Target {
     /// A `docker save` tarball, an OCI layout directory or an oci-archive.
     Local(PathBuf),
     /// An image in a registry.
-    Registry(ImageReference),
+    Registry {
+        /// The image.
+        reference: ImageReference,
+        /// Written without `registry:`: chosen because it is not a path and no reachable
+        /// local engine has it (said in errors, as the user may have meant a local image).
+        fallback: bool,
+    },
     /// An image in a local container engine.
     Engine(EngineTarget),
 }
@@ -45,7 +51,9 @@ impl Target {
     pub(crate) fn parse(text: &str) -> Result<Target> {
         if let Some((prefix, rest)) = split_prefix(text) {
             return Ok(match prefix {
-                "registry" => Target::Registry(ImageReference::parse(rest)?),
+                "registry" => {
+                    Target::Registry { reference: ImageReference::parse(rest)?, fallback: false }
+                }
                 "archive" | "oci" => Target::Local(PathBuf::from(rest)),
                 _ => match EngineTarget::resolve(Path::new(text)) {
                     Some(engine) => Target::Engine(engine),
@@ -61,7 +69,7 @@ impl Target {
             return Ok(Target::Engine(engine));
         }
         match ImageReference::parse(text) {
-            Ok(reference) => Ok(Target::Registry(reference)),
+            Ok(reference) => Ok(Target::Registry { reference, fallback: true }),
             Err(e) => bail!(
                 "{text:?} is neither an existing file or directory nor a valid image reference ({e}); prefix archive: or registry: to say which"
             ),
@@ -78,10 +86,21 @@ impl Target {
     ) -> Result<ScanOutcome> {
         match self {
             Target::Local(path) => Ok(pipeline.scan_path_to(path, platform, sink)?),
-            Target::Registry(reference) => {
+            Target::Registry { reference, fallback } => {
                 let options = registry.options()?;
                 let mut source = RegistrySource::connect(reference.clone(), &options)
-                    .with_context(|| format!("cannot pull {reference}"))?;
+                    .with_context(|| {
+                        if *fallback {
+                            format!(
+                                "cannot pull {reference} (no such file here and no reachable local \
+                                 engine has it, so it was pulled from its registry; for a local \
+                                 image, start the engine's API service, or name it docker:NAME or \
+                                 podman:NAME to get the engine's own error)"
+                            )
+                        } else {
+                            format!("cannot pull {reference}")
+                        }
+                    })?;
                 Ok(pipeline.scan_source_to(&mut source, platform, sink)?)
             }
             Target::Engine(engine) => engine.scan(pipeline, platform, sink),
@@ -92,7 +111,7 @@ impl Target {
     pub(crate) fn display(&self) -> String {
         match self {
             Target::Local(path) => path.display().to_string(),
-            Target::Registry(reference) => reference.to_string(),
+            Target::Registry { reference, .. } => reference.to_string(),
             Target::Engine(engine) => engine.target().to_owned(),
         }
     }
@@ -179,11 +198,20 @@ mod tests {
         assert_eq!(Target::parse("./missing.tar").unwrap(), Target::Local("./missing.tar".into()));
         let hub = Target::parse("python").unwrap();
         assert_eq!(hub.display(), "docker.io/library/python:latest");
-        assert_eq!(Target::parse("registry:python").unwrap(), hub);
+        assert!(matches!(hub, Target::Registry { fallback: true, .. }));
+        let explicit = Target::parse("registry:python").unwrap();
+        assert_eq!(explicit.display(), hub.display());
+        assert!(matches!(explicit, Target::Registry { fallback: false, .. }));
         // A host named like a prefix, with a port.
-        let Target::Registry(r) = Target::parse("registry:5000/app").unwrap() else { panic!() };
+        let Target::Registry { reference: r, .. } = Target::parse("registry:5000/app").unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(r.registry(), "registry:5000");
-        let Target::Registry(r) = Target::parse("localhost:5000/app").unwrap() else { panic!() };
+        let Target::Registry { reference: r, .. } = Target::parse("localhost:5000/app").unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(r.registry(), "localhost:5000");
         let Target::Engine(engine) = Target::parse("docker:app:1").unwrap() else { panic!() };
         assert_eq!(engine.target(), "docker:app:1");

@@ -237,6 +237,17 @@ impl<W: Write> Reporter for TextReporter<W> {
                 (false, _) => format!("scan INCOMPLETE: {} issue(s)", summary.issues),
             }
         )?;
+        if !findings.is_empty() {
+            if self.redaction == Redaction::Redact {
+                writeln!(self.out, "Secrets are redacted; --show-secrets prints them in full.")?;
+            }
+            writeln!(
+                self.out,
+                "Accept a finding that is not a secret with an entry in .layerleakignore (its rule, \
+                 path or fingerprint, and a reason), or record all of today's with --write-baseline \
+                 FILE and gate later scans with --baseline FILE."
+            )?;
+        }
         self.out.flush()
     }
 }

@@ -5,7 +5,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{stderr, stdout};
+use crate::common::{layerleak, stderr, stdout};
 use crate::fixtures::{E, LayerBlob, config, layer, oci_dir, simple_history};
 use crate::report_formats::{GH, LOW, NPM, image, image_config, layers, redact_tmp, scan};
 
@@ -82,6 +82,28 @@ fn a_bad_baseline_is_a_clear_error() {
     let err = redact_tmp(&stderr(&o), dir.path());
     assert!(
         err.contains("cannot use the baseline [TMP]/bad.json") && err.contains("line 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_baseline_fails_before_the_scan_and_says_how_to_make_one() {
+    let dir = image();
+    let missing = dir.path().join("baseline.json");
+    // Nothing listens on port 1: had the image been pulled first, this would be a
+    // connection error instead.
+    let o = layerleak()
+        .args(["scan", "registry:127.0.0.1:1/app:1", "--registry-retries", "0", "--baseline"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = redact_tmp(&stderr(&o), dir.path());
+    assert!(
+        err.contains(
+            "the baseline [TMP]/baseline.json does not exist: create it with `layerleak scan \
+             IMAGE --write-baseline [TMP]/baseline.json`"
+        ),
         "{err}"
     );
 }

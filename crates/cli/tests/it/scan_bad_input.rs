@@ -520,3 +520,34 @@ fn plain_text_empty_and_non_image_files_are_clear_errors() {
     let err = not_an_image(&missing);
     assert!(err.contains("cannot"), "{err}");
 }
+
+#[test]
+fn a_bare_name_pulled_because_no_engine_has_it_says_so_when_the_pull_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-engine.sock");
+    let sock = format!("unix://{}", missing.display());
+    // Not a file, and no engine (the sockets do not exist): pulled, from a closed port.
+    let o = layerleak()
+        .current_dir(dir.path())
+        .env("DOCKER_HOST", &sock)
+        .env("CONTAINER_HOST", &sock)
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .args(["scan", "127.0.0.1:1/app:1", "--registry-retries", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "cannot pull 127.0.0.1:1/app:1 (no such file here and no reachable local engine has it"
+        ),
+        "{err}"
+    );
+    // Said with registry: it was meant for the registry; no hint about engines.
+    let o = layerleak()
+        .args(["scan", "registry:127.0.0.1:1/app:1", "--registry-retries", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).contains("local engine"), "{}", stderr(&o));
+}
