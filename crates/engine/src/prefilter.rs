@@ -31,6 +31,9 @@ use crate::BuildError;
 /// The prefilter's DFA finds the keywords' first `PREFIX` bytes (all of a shorter one).
 const PREFIX: usize = 5;
 
+/// How many lanes the DFA runs side by side over one region.
+const LANES: usize = 4;
+
 /// Keyword DFA plus, per keyword, the rules it selects.
 #[derive(Debug)]
 pub(crate) struct Prefilter {
@@ -335,39 +338,32 @@ impl Prefilter {
             self.resume_lane::<T>(step, hay, 0, from, to, (from, until), scratch);
             return;
         }
-        // Four independent lanes: lane k owns the starts in [starts[k], starts[k + 1]) and
-        // scans past its end by the longest prefix, starting from the root, so it finds
-        // every prefix starting in its part. The common length runs in one zipped loop (no
-        // bounds checks on the haystack); each lane then finishes alone.
-        let starts: [usize; 5] = std::array::from_fn(|k| from + len * k / 4);
-        let ends: [usize; 4] =
+        // Independent lanes: lane k owns the starts in [starts[k], starts[k + 1]) and scans
+        // past its end by the longest prefix, starting from the root, so it finds every
+        // prefix starting in its part. The common length runs in one zipped loop (no bounds
+        // checks on the haystack); each lane then finishes alone.
+        let starts: [usize; LANES + 1] = std::array::from_fn(|k| from + len * k / LANES);
+        let ends: [usize; LANES] =
             std::array::from_fn(|k| (starts[k + 1] + self.max_prefix_len - 1).min(to));
-        let owned: [(usize, usize); 4] =
+        let owned: [(usize, usize); LANES] =
             std::array::from_fn(|k| (starts[k], starts[k + 1].min(until)));
-        let common = (0..4).map(|k| ends[k] - starts[k]).min().unwrap_or(0);
-        // Equal-length slices and a loop without calls: the four states stay in registers,
-        // the haystack loads need no bounds checks, and each lane's dependency chain is one
+        let common = (0..LANES).map(|k| ends[k] - starts[k]).min().unwrap_or(0);
+        // Equal-length slices and a loop without calls: the states stay in registers, the
+        // haystack loads need no bounds checks, and each lane's dependency chain is one
         // masked table load. The loop leaves at a match.
-        let (h0, h1, h2, h3) = (
-            &hay[starts[0]..starts[0] + common],
-            &hay[starts[1]..starts[1] + common],
-            &hay[starts[2]..starts[2] + common],
-            &hay[starts[3]..starts[3] + common],
-        );
-        let (mut s0, mut s1, mut s2, mut s3) = (0usize, 0usize, 0usize, 0usize);
+        let h: [&[u8]; LANES] = std::array::from_fn(|k| &hay[starts[k]..starts[k] + common]);
+        let mut s = [0usize; LANES];
         let mut i = 0;
         while i < common {
-            s0 = step(s0, h0[i]);
-            s1 = step(s1, h1[i]);
-            s2 = step(s2, h2[i]);
-            s3 = step(s3, h3[i]);
+            for k in 0..LANES {
+                s[k] = step(s[k], h[k][i]);
+            }
             i += 1;
-            if (s0 | s1 | s2 | s3) & T::MATCH != 0 {
-                self.record_lanes::<T>([s0, s1, s2, s3], &starts, i - 1, &owned, scratch);
+            if s.iter().fold(0, |any, &sk| any | sk) & T::MATCH != 0 {
+                self.record_lanes::<T>(s, &starts, i - 1, &owned, scratch);
             }
         }
-        let s = [s0, s1, s2, s3];
-        for k in 0..4 {
+        for k in 0..LANES {
             self.resume_lane::<T>(step, hay, s[k], starts[k] + common, ends[k], owned[k], scratch);
         }
     }
@@ -376,10 +372,10 @@ impl Prefilter {
     #[inline(never)]
     fn record_lanes<T: Cell>(
         &self,
-        states: [usize; 4],
-        starts: &[usize; 5],
+        states: [usize; LANES],
+        starts: &[usize; LANES + 1],
         i: usize,
-        owned: &[(usize, usize); 4],
+        owned: &[(usize, usize); LANES],
         scratch: &mut Scratch,
     ) {
         for (k, s) in states.into_iter().enumerate() {
