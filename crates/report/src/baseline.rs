@@ -211,6 +211,7 @@ mod tests {
             rule_id: "layerleak.env.1".into(),
             rule_name: "x".into(),
             confidence: Confidence::Medium,
+            checksum: None,
             fingerprint: Fingerprint::new("s", secret.expose()),
             locations: vec![Location::Config(ConfigLocation {
                 image: "a".into(),

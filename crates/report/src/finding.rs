@@ -2,7 +2,7 @@
 
 use layerleak_rules::Confidence;
 
-use crate::{Fingerprint, Location, Secret};
+use crate::{Checksum, Fingerprint, Location, Secret};
 
 /// One distinct secret value in one image, with every location where it appears.
 ///
@@ -17,6 +17,9 @@ pub struct Finding {
     pub rule_name: String,
     /// How likely the secret is real.
     pub confidence: Confidence,
+    /// For token formats with a built-in checksum, whether it verified (a failed one is why
+    /// a provider rule reports low confidence); `None` for every other rule.
+    pub checksum: Option<Checksum>,
     /// The value (redacting `Debug`/`Display`).
     pub secret: Secret,
     /// Stable identity: see [`Fingerprint`].

@@ -119,6 +119,7 @@ mod tests {
             rule_id: "r.1".into(),
             rule_name: "x".into(),
             confidence,
+            checksum: None,
             secret: Secret::new(secret.to_vec()),
             fingerprint: Fingerprint::new("s", secret),
             locations: Vec::new(),

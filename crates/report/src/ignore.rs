@@ -251,6 +251,7 @@ mod tests {
             rule_id: rule.into(),
             rule_name: "x".into(),
             confidence: Confidence::Low,
+            checksum: None,
             secret: Secret::new(b"v".to_vec()),
             fingerprint: Fingerprint::new("s", b"v"),
             locations,

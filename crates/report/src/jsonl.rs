@@ -145,6 +145,7 @@ mod tests {
             rule_id: "layerleak.env.1".into(),
             rule_name: "x".into(),
             confidence: Confidence::Medium,
+            checksum: None,
             secret: Secret::new(secret.as_bytes().to_vec()),
             fingerprint: Fingerprint::new("s", secret.as_bytes()),
             locations: vec![Location::Config(ConfigLocation {

@@ -35,6 +35,7 @@
 //!     rule_id: "layerleak.npm.1".into(),
 //!     rule_name: "npm Access Token".into(),
 //!     confidence: Confidence::High,
+//!     checksum: None,
 //!     fingerprint: Fingerprint::new("structural-id", secret.expose()),
 //!     locations: vec![Location::Config(ConfigLocation {
 //!         image: "app:1".into(),
@@ -60,6 +61,7 @@
 #![deny(missing_docs)]
 
 mod baseline;
+mod checksum;
 mod collected;
 mod date;
 mod finding;
@@ -87,6 +89,7 @@ pub use jsonl::JsonLinesReporter;
 pub use rule_doc::RuleDoc;
 pub use sarif::{SARIF_FINGERPRINT_KEY, SarifReporter};
 
+pub use checksum::Checksum;
 pub use finding::Finding;
 pub use fingerprint::Fingerprint;
 pub use issue::{ScanIssue, Severity};

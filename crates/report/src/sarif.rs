@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::collected::{Collected, Finished};
 use crate::{
-    ConfigLocation, Finding, LayerLocation, Location, Redaction, Redactor, Reporter, RuleDoc,
+    Checksum, ConfigLocation, Finding, LayerLocation, Location, Redaction, Redactor, Reporter, RuleDoc,
     RunInfo, ScanIssue, Summary,
 };
 
@@ -131,20 +131,29 @@ impl<W: Write> SarifReporter<W> {
         };
         let mut fingerprints = serde_json::Map::new();
         fingerprints.insert(SARIF_FINGERPRINT_KEY.to_owned(), json!(f.fingerprint.as_str()));
+        let mut properties = json!({
+            "confidence": f.confidence.as_str(),
+            "secret": r.secret(&f.secret),
+            "hiddenInHistory": f.is_hidden_in_history(),
+        });
+        if let Some(c) = f.checksum {
+            properties["checksum"] = json!(c.as_str());
+        }
+        let checksum = match f.checksum {
+            Some(Checksum::Failed) => " Its built-in checksum is wrong, hence the low confidence.",
+            Some(Checksum::Verified) => " Its built-in checksum verifies.",
+            None => "",
+        };
         json!({
             "ruleId": f.rule_id,
             "ruleIndex": rule_index,
             "level": level(f.confidence),
             "message": {
-                "text": format!("{} {} found in {first}{more}.{hidden}", f.rule_name, r.secret(&f.secret)),
+                "text": format!("{} {} found in {first}{more}.{hidden}{checksum}", f.rule_name, r.secret(&f.secret)),
             },
             "partialFingerprints": fingerprints,
             "locations": f.locations.iter().map(|l| self.location_json(l, f, r)).collect::<Vec<_>>(),
-            "properties": {
-                "confidence": f.confidence.as_str(),
-                "secret": r.secret(&f.secret),
-                "hiddenInHistory": f.is_hidden_in_history(),
-            },
+            "properties": properties,
         })
     }
 

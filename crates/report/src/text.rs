@@ -69,6 +69,9 @@ impl<W: Write> TextReporter<W> {
             writeln!(out, "   image:       {}{platform}", r.text(first.image()))?;
         }
         writeln!(out, "   secret:      {}", r.secret(&f.secret))?;
+        if let Some(c) = f.checksum {
+            writeln!(out, "   checksum:    {}", c.explanation())?;
+        }
         writeln!(out, "   fingerprint: {}", f.fingerprint)?;
         writeln!(out, "   found in:")?;
         for loc in &f.locations {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::{
-    ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Redaction, Redactor, RunInfo,
+    Checksum, ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Redaction, Redactor, RunInfo,
     ScanIssue, Status, Summary,
 };
 
@@ -55,6 +55,8 @@ pub(crate) struct WireFinding<'a> {
     rule_id: &'a str,
     rule_name: &'a str,
     confidence: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checksum: Option<&'static str>,
     secret: String,
     fingerprint: &'a str,
     hidden_in_history: bool,
@@ -67,6 +69,7 @@ impl<'a> WireFinding<'a> {
             rule_id: &f.rule_id,
             rule_name: &f.rule_name,
             confidence: f.confidence.as_str(),
+            checksum: f.checksum.map(Checksum::as_str),
             secret: r.secret(&f.secret),
             fingerprint: f.fingerprint.as_str(),
             hidden_in_history: f.is_hidden_in_history(),

@@ -3,10 +3,10 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
-use layerleak_report::{ConfigLocation, Finding, Fingerprint, Location, Secret};
+use layerleak_report::{Checksum, ConfigLocation, Finding, Fingerprint, Location, Secret};
 use layerleak_rules::{Confidence, Rule};
 
-use crate::hit::RuleRef;
+use crate::hit::{Hit, RuleRef};
 
 /// What a finding says about its rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,10 +16,16 @@ struct RuleInfo {
     structural_id: String,
     generic: bool,
     confidence: Confidence,
+    checksum: Option<Checksum>,
 }
 
 impl RuleInfo {
-    fn of(rules: &[Rule], rule: RuleRef, confidence: Confidence) -> Option<RuleInfo> {
+    fn of(
+        rules: &[Rule],
+        rule: RuleRef,
+        confidence: Confidence,
+        checksum: Option<Checksum>,
+    ) -> Option<RuleInfo> {
         Some(match rule {
             RuleRef::Engine(i) => {
                 let r = rules.get(i)?;
@@ -29,6 +35,7 @@ impl RuleInfo {
                     structural_id: r.structural_id().to_owned(),
                     generic: r.is_generic(),
                     confidence,
+                    checksum,
                 }
             }
             RuleRef::Builtin(b) => RuleInfo {
@@ -39,6 +46,7 @@ impl RuleInfo {
                 // rule that recognises the value itself is more specific.
                 generic: true,
                 confidence,
+                checksum,
             },
         })
     }
@@ -58,16 +66,11 @@ pub(crate) struct Aggregator {
 
 impl Aggregator {
     /// Adds one hit at `location`.
-    pub(crate) fn add(
-        &mut self,
-        rules: &[Rule],
-        rule: RuleRef,
-        confidence: Confidence,
-        secret: &[u8],
-        location: Location,
-    ) {
-        let Some(info) = RuleInfo::of(rules, rule, confidence) else { return };
-        let (best, locations) = self.groups.entry(secret.to_vec()).or_default();
+    pub(crate) fn add<S>(&mut self, rules: &[Rule], hit: &Hit<S>, location: Location) {
+        let Some(info) = RuleInfo::of(rules, hit.rule, hit.confidence, hit.checksum) else {
+            return;
+        };
+        let (best, locations) = self.groups.entry(hit.secret.clone()).or_default();
         if best.as_ref().is_none_or(|b| info.rank() > b.rank()) {
             *best = Some(info);
         }
@@ -85,6 +88,7 @@ impl Aggregator {
                     rule_id: best.id,
                     rule_name: best.name,
                     confidence: best.confidence,
+                    checksum: best.checksum,
                     secret: Secret::new(secret),
                     locations: locations.into_iter().collect(),
                 })

@@ -98,12 +98,7 @@ fn scan_text(
     site: impl Fn(u64) -> ConfigSite,
 ) {
     let mut sink = FnSink(|m: &layerleak_engine::Match<'_>| {
-        hits.push(Hit {
-            rule: RuleRef::Engine(m.rule_index),
-            confidence: m.confidence,
-            secret: m.secret.to_vec(),
-            site: site(m.secret_span.start),
-        });
+        hits.push(Hit::of_match(m, site(m.secret_span.start)));
         true
     });
     // The sink cannot fail.
@@ -144,6 +139,7 @@ fn push_named(
         hits.push(Hit {
             rule: RuleRef::Builtin(SECRET_NAMED_VALUE),
             confidence: SECRET_NAMED_VALUE.confidence,
+            checksum: None,
             secret: value.as_bytes().to_vec(),
             site: site(offset as u64),
         });

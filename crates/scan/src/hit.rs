@@ -1,7 +1,8 @@
 //! Raw hits: a secret, the rule that found it, and where, before aggregation.
 
-use layerleak_report::ConfigField;
-use layerleak_rules::Confidence;
+use layerleak_engine::{Match, Validation};
+use layerleak_report::{Checksum, ConfigField};
+use layerleak_rules::{Confidence, Validator};
 
 use crate::builtin::BuiltinRule;
 
@@ -19,8 +20,32 @@ pub(crate) enum RuleRef {
 pub(crate) struct Hit<S> {
     pub(crate) rule: RuleRef,
     pub(crate) confidence: Confidence,
+    pub(crate) checksum: Option<Checksum>,
     pub(crate) secret: Vec<u8>,
     pub(crate) site: S,
+}
+
+impl<S> Hit<S> {
+    /// The hit of an engine match, at `site`.
+    pub(crate) fn of_match(m: &Match<'_>, site: S) -> Hit<S> {
+        Hit {
+            rule: RuleRef::Engine(m.rule_index),
+            confidence: m.confidence,
+            checksum: checksum(m),
+            secret: m.secret.to_vec(),
+            site,
+        }
+    }
+}
+
+/// What the match's rule validator said, when it checks a built-in checksum (other
+/// validators only accept or reject a structure, so they have nothing to explain).
+fn checksum(m: &Match<'_>) -> Option<Checksum> {
+    match (m.rule.validator(), m.validation) {
+        (Some(Validator::Crc32Base62), Validation::Passed) => Some(Checksum::Verified),
+        (Some(Validator::Crc32Base62), Validation::Failed) => Some(Checksum::Failed),
+        _ => None,
+    }
 }
 
 /// Where in a layer blob.

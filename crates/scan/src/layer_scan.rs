@@ -169,12 +169,7 @@ fn scan_file(
                     limit: HEAD_LIMIT,
                 };
                 let mut sink = FnSink(|m: &Match<'_>| {
-                    hits.push(Hit {
-                        rule: RuleRef::Engine(m.rule_index),
-                        confidence: m.confidence,
-                        secret: m.secret.to_vec(),
-                        site: site(m.secret_span.start),
-                    });
+                    hits.push(Hit::of_match(m, site(m.secret_span.start)));
                     true
                 });
                 stream.read_from(tee, &mut sink).map_err(|e| match e {
@@ -186,6 +181,7 @@ fn scan_file(
                         hits.push(Hit {
                             rule: RuleRef::Builtin(h.rule),
                             confidence: h.confidence,
+                            checksum: None,
                             secret: h.secret,
                             site: site(h.offset),
                         });

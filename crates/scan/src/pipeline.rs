@@ -262,8 +262,8 @@ impl Pipeline {
         let rules = self.scanner.rules();
         let mut agg = Aggregator::default();
         for hit in scan_config(&self.scanner, &image.config) {
-            let location = config_location(&name, platform.as_deref(), hit.site);
-            agg.add(rules, hit.rule, hit.confidence, &hit.secret, location);
+            let location = config_location(&name, platform.as_deref(), hit.site.clone());
+            agg.add(rules, &hit, location);
         }
         let resolver = Resolver::new(layers.iter().map(|b| &b.index as &PathIndex));
         for (k, (layer, scan)) in image.layers.iter().zip(layers).enumerate() {
@@ -286,7 +286,7 @@ impl Pipeline {
                     text_encoding: hit.site.encoding.map(str::to_owned),
                     status,
                 });
-                agg.add(rules, hit.rule, hit.confidence, &hit.secret, location);
+                agg.add(rules, hit, location);
             }
             for p in &scan.problems {
                 issues.push(ScanIssue {
