@@ -24,7 +24,9 @@ impl Checksum {
     /// One sentence for people: what the outcome means for the finding.
     pub fn explanation(self) -> &'static str {
         match self {
-            Checksum::Verified => "verified: the token's built-in checksum is right, so it is very likely real",
+            Checksum::Verified => {
+                "verified: the token's built-in checksum is right, so it is very likely real"
+            }
             Checksum::Failed => {
                 "failed: the value has the token's shape but its built-in checksum is wrong \
                  (made up, mistyped or truncated?), hence the low confidence; rotate it anyway \

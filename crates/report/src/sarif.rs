@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use crate::collected::{Collected, Finished};
 use crate::{
-    Checksum, ConfigLocation, Finding, LayerLocation, Location, Redaction, Redactor, Reporter, RuleDoc,
-    RunInfo, ScanIssue, Summary,
+    Checksum, ConfigLocation, Finding, LayerLocation, Location, Redaction, Redactor, Reporter,
+    RuleDoc, RunInfo, ScanIssue, Summary,
 };
 
 /// The key of layerleak's fingerprint in a result's `partialFingerprints`.

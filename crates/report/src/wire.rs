@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use crate::{
-    Checksum, ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Redaction, Redactor, RunInfo,
-    ScanIssue, Status, Summary,
+    Checksum, ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Redaction, Redactor,
+    RunInfo, ScanIssue, Status, Summary,
 };
 
 #[derive(Serialize)]

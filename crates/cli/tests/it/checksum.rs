@@ -82,7 +82,10 @@ fn sarif_carries_the_checksum_outcome() {
     assert_eq!(outcomes, ["failed", "verified"]);
     let fake = results.iter().find(|r| r["properties"]["checksum"] == "failed").unwrap();
     assert!(
-        fake["message"]["text"].as_str().unwrap().contains("checksum is wrong, hence the low confidence"),
+        fake["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("checksum is wrong, hence the low confidence"),
         "{fake:#}"
     );
 }
