@@ -12,17 +12,23 @@
 //! from where it started, which confirms exactly the keywords starting there.
 //!
 //! A DFA step is one table load whose address depends on the previous one, so its speed is
-//! bound by load latency. Three things keep that latency at the L1 cache's: the prefixes
-//! make some 500 states where the whole keywords made 3,500; entries are 16 bits when the
-//! table fits ([`Narrow`]), so the table is about 57 KB, and the states near the root,
-//! where the automaton spends nearly all its time, are numbered first and share cache
-//! lines; and four independent lanes run over the four quarters of a region in one loop,
-//! so the CPU overlaps their loads. Table indexes are masked instead of bounds-checked,
-//! and a transition into a state where a prefix ends carries a flag bit, so the loop tests
-//! one OR of its lanes for a match. The whole-keyword DFA this replaces (the `aho-corasick`
-//! crate's, then the same four lanes over 32-bit entries) ran at 450–850 MB/s, and its
-//! 770 KB table evicted the decompressor's working set from L2. Case-insensitivity is
-//! free: upper- and lower-case letters share a byte class.
+//! bound by load latency; four independent lanes run over the four quarters of a region in
+//! one loop, so the CPU overlaps their loads (eight lanes spill registers and run slower).
+//! Cutting the keywords to their prefixes shrinks the automaton from some 3,500 states to
+//! some 1,200 (the built-in rules), so its table is 250 KB instead of 770 KB and no longer
+//! evicts the decompressor's working set from L2. Rows of states where a prefix ends lie in
+//! the table's upper half, so one OR of the lanes' states tells whether any lane has a
+//! prefix; rows are numbered breadth-first, so the shallow states, where the automaton spends
+//! nearly all its time, share cache lines. A small rule set gets 16-bit entries
+//! ([`Dfa::Narrow`]), indexed without a bounds check or mask.
+//!
+//! Why five bytes: on the engine bench, prefixes of four bytes fit the 16-bit table but make
+//! more candidates in text, which cost more than the smaller table saves (`/usr` tree 760
+//! MiB/s against 900); six or
+//! more grow the table past what the fewer candidates save on random bytes (1.2 GiB/s at
+//! five, 1.07 at eight). The whole-keyword DFA this replaces ran at 700 and 840 MiB/s;
+//! the `aho-corasick` crate's DFA at about 330 MiB/s on the tree. Case-insensitivity is free:
+//! upper- and lower-case letters share a byte class.
 
 use std::collections::VecDeque;
 
@@ -63,19 +69,24 @@ const NO_KEYWORD: u32 = u32::MAX;
 /// in the table's upper half, rows of the others in its lower half, so the state's top bit
 /// says whether a prefix ends there: no separate flag, no mask to strip it.
 trait Cell: Copy + std::fmt::Debug {
-    /// The table's length, a power of two: indexes are masked by `LEN - 1`.
+    /// Twice the top bit of a state.
     const LEN: usize;
+    /// The table's length.
+    const TABLE: usize;
     /// Where the rows of states ending a prefix begin: the top bit of a state.
     const MATCH: usize = Self::LEN / 2;
-    fn state(self) -> usize;
     fn new(state: usize) -> Self;
+    /// The state after `state` on a byte of `class`.
+    fn next<const N: usize>(table: &[Self; N], state: usize, class: usize) -> usize;
 }
 
 impl Cell for u16 {
     const LEN: usize = 1 << 16;
+    /// Room for every 16-bit state plus every class: no index needs a bounds check.
+    const TABLE: usize = Self::LEN + 256;
     #[inline(always)]
-    fn state(self) -> usize {
-        usize::from(self)
+    fn next<const N: usize>(table: &[u16; N], state: usize, class: usize) -> usize {
+        usize::from(table[state + class])
     }
     fn new(state: usize) -> u16 {
         u16::try_from(state).expect("checked to fit")
@@ -84,9 +95,11 @@ impl Cell for u16 {
 
 impl Cell for u32 {
     const LEN: usize = 1 << 21;
+    /// A power of two: indexes are masked instead of bounds-checked.
+    const TABLE: usize = Self::LEN;
     #[inline(always)]
-    fn state(self) -> usize {
-        self as usize
+    fn next<const N: usize>(table: &[u32; N], state: usize, class: usize) -> usize {
+        table[(state + class) & (N - 1)] as usize
     }
     fn new(state: usize) -> u32 {
         u32::try_from(state).expect("checked to fit")
@@ -96,8 +109,8 @@ impl Cell for u32 {
 /// The transition table, 16-bit entries when they can hold every state.
 #[derive(Debug)]
 enum Dfa {
-    Narrow(Box<[u16; <u16 as Cell>::LEN]>),
-    Wide(Box<[u32; <u32 as Cell>::LEN]>),
+    Narrow(Box<[u16; <u16 as Cell>::TABLE]>),
+    Wide(Box<[u32; <u32 as Cell>::TABLE]>),
 }
 
 /// `rows[r][class]` is the next row; rows from `first_match` end a prefix.
@@ -331,9 +344,8 @@ impl Prefilter {
     ) {
         let len = to - from;
         let classes = &self.classes;
-        let step = |state: usize, byte: u8| {
-            table[(state + usize::from(classes[usize::from(byte)])) & (N - 1)].state()
-        };
+        let step =
+            |state: usize, byte: u8| T::next(table, state, usize::from(classes[usize::from(byte)]));
         if len < 1024 {
             self.resume_lane::<T>(step, hay, 0, from, to, (from, until), scratch);
             return;
