@@ -24,9 +24,8 @@
 //!
 //! Why five bytes: on the engine bench, prefixes of four bytes fit the 16-bit table but make
 //! more candidates in text, which cost more than the smaller table saves (`/usr` tree 760
-//! MiB/s against 900); six or
-//! more grow the table past what the fewer candidates save on random bytes (1.2 GiB/s at
-//! five, 1.07 at eight). The whole-keyword DFA this replaces ran at 700 and 840 MiB/s;
+//! MiB/s against 900); six or more grow the table past what the fewer candidates save on
+//! random bytes (1.2 GiB/s at five, 1.07 at eight). The whole-keyword DFA this replaces ran at 700 and 840 MiB/s;
 //! the `aho-corasick` crate's DFA at about 330 MiB/s on the tree. Case-insensitivity is free:
 //! upper- and lower-case letters share a byte class.
 
