@@ -15,19 +15,25 @@
 //! bound by load latency; four independent lanes run over the four quarters of a region in
 //! one loop, so the CPU overlaps their loads (eight lanes spill registers and run slower).
 //! Cutting the keywords to their prefixes shrinks the automaton from some 3,500 states to
-//! some 1,200 (the built-in rules), so its table is 250 KB instead of 770 KB and no longer
-//! evicts the decompressor's working set from L2. Rows of states where a prefix ends lie in
-//! the table's upper half, so one OR of the lanes' states tells whether any lane has a
-//! prefix; rows are numbered breadth-first, so the shallow states, where the automaton spends
-//! nearly all its time, share cache lines. A small rule set gets 16-bit entries
-//! ([`Dfa::Narrow`]), indexed without a bounds check or mask.
+//! some 1,200 (the built-in rules). Its alphabet is coarser than the keywords': only bytes
+//! that occur in a prefix have a class, and all digits share one (a candidate with the
+//! wrong digit is rejected by the trie, which tells every byte apart). That takes the
+//! built-in rules from 54 classes to 41, which lets their table have 16-bit entries
+//! ([`Dfa::Narrow`], indexed without a bounds check or mask): 95 KB instead of the 250 KB
+//! of 32-bit entries and 54 classes, or 770 KB for whole keywords, so it no longer evicts
+//! the decompressor's working set from L2. Rows of states where a prefix ends lie in the
+//! table's upper half, so one OR of the lanes' states tells whether any lane has a prefix;
+//! rows are numbered breadth-first, so the shallow states, where the automaton spends
+//! nearly all its time, share cache lines.
 //!
 //! Why five bytes: on the engine bench, prefixes of four bytes fit the 16-bit table but make
 //! more candidates in text, which cost more than the smaller table saves (`/usr` tree 760
 //! MiB/s against 900); six or more grow the table past what the fewer candidates save on
-//! random bytes (1.2 GiB/s at five, 1.07 at eight). The whole-keyword DFA this replaces ran at 700 and 840 MiB/s;
-//! the `aho-corasick` crate's DFA at about 330 MiB/s on the tree. Case-insensitivity is free:
-//! upper- and lower-case letters share a byte class.
+//! random bytes (1.2 GiB/s at five, 1.07 at eight). Sharing the digits' class then took
+//! the tree from 860 MiB/s to 1.05 GiB/s and random bytes from 1.26 to 1.51 GiB/s. The
+//! whole-keyword DFA this replaces ran at 700 and 840 MiB/s; the `aho-corasick` crate's DFA
+//! at about 330 MiB/s on the tree. Case-insensitivity is free: upper- and lower-case
+//! letters share a byte class.
 
 use std::collections::VecDeque;
 
@@ -42,17 +48,21 @@ const LANES: usize = 4;
 /// Keyword DFA plus, per keyword, the rules it selects.
 #[derive(Debug)]
 pub(crate) struct Prefilter {
-    /// Byte → class; ASCII letters of both cases share one class; 0 is "in no keyword".
-    classes: [u8; 256],
+    /// Byte → the DFA's class: ASCII letters of both cases share one, so do all digits; 0
+    /// is "in no keyword's prefix".
+    dfa_classes: [u8; 256],
     dfa: Dfa,
-    stride: usize,
     /// `(state * row_magic) >> 32` is a premultiplied state's row (exact for multiples of
-    /// `stride`), sparing a division per prefix found.
+    /// the table's row length), sparing a division per prefix found.
     row_magic: u64,
+    /// Byte → the trie's class, exact but for case; 0 is "in no keyword".
+    classes: [u8; 256],
+    /// The number of trie classes.
+    trie_stride: usize,
     /// Per state ending a prefix, in the order of their rows: the lengths of the prefixes
     /// ending there.
     prefixes_at: Vec<Vec<u8>>,
-    /// The trie of whole keywords: `trie[state * stride + class]` is the child, 0 for none
+    /// The trie of whole keywords: `trie[state * trie_stride + class]` is the child, 0 for none
     /// (the root is nobody's child).
     trie: Vec<u32>,
     /// Per trie state: the keyword ending there, or [`NO_KEYWORD`].
@@ -103,6 +113,34 @@ impl Cell for u32 {
     fn new(state: usize) -> u32 {
         u32::try_from(state).expect("checked to fit")
     }
+}
+
+/// Byte classes numbered from 1 in order of first appearance in `bytes`; every other byte
+/// is class 0. Upper-case ASCII letters share their lower-case letter's class (`bytes` are
+/// lower-case); with `digits_shared`, all ASCII digits share one class.
+fn byte_classes(
+    bytes: impl IntoIterator<Item = u8>,
+    digits_shared: bool,
+) -> Result<[u8; 256], BuildError> {
+    let mut classes = [0u8; 256];
+    let mut next_class = 1u8;
+    for b in bytes {
+        if classes[usize::from(b)] != 0 {
+            continue;
+        }
+        let same: &[u8] = if digits_shared && b.is_ascii_digit() {
+            b"0123456789"
+        } else if b.is_ascii_lowercase() {
+            &[b, b.to_ascii_uppercase()]
+        } else {
+            &[b]
+        };
+        for &c in same {
+            classes[usize::from(c)] = next_class;
+        }
+        next_class = next_class.checked_add(1).ok_or(BuildError::TooManyKeywordBytes)?;
+    }
+    Ok(classes)
 }
 
 /// The transition table, 16-bit entries when they can hold every state.
@@ -157,31 +195,25 @@ impl Prefilter {
             rs.dedup();
         }
 
-        let mut classes = [0u8; 256];
-        let mut next_class = 1u8;
-        for b in keywords.iter().flat_map(|(k, _)| k.iter().copied()) {
-            if classes[usize::from(b)] == 0 {
-                classes[usize::from(b)] = next_class;
-                if b.is_ascii_lowercase() {
-                    classes[usize::from(b.to_ascii_uppercase())] = next_class;
-                }
-                next_class = next_class.checked_add(1).ok_or(BuildError::TooManyKeywordBytes)?;
-            }
-        }
-        let stride = usize::from(next_class);
+        let classes = byte_classes(keywords.iter().flat_map(|(k, _)| k.iter().copied()), false)?;
+        let trie_stride = classes.iter().max().map_or(1, |&c| usize::from(c) + 1);
         let class_of = |b: u8| usize::from(classes[usize::from(b)]);
+        let prefixes = keywords.iter().flat_map(|(k, _)| k.iter().take(PREFIX).copied());
+        let dfa_classes = byte_classes(prefixes, true)?;
+        let stride = dfa_classes.iter().max().map_or(1, |&c| usize::from(c) + 1);
+        let dfa_class_of = |b: u8| usize::from(dfa_classes[usize::from(b)]);
 
         // The trie of whole keywords, for the second stage.
-        let mut trie = vec![0u32; stride];
+        let mut trie = vec![0u32; trie_stride];
         let mut keyword_at = vec![NO_KEYWORD];
         for (kw_index, (kw, _)) in keywords.iter().enumerate() {
             let mut s = 0usize;
             for &b in kw {
-                let slot = s * stride + class_of(b);
+                let slot = s * trie_stride + class_of(b);
                 if trie[slot] == 0 {
                     trie[slot] = u32::try_from(keyword_at.len())
                         .map_err(|_| BuildError::TooManyKeywordBytes)?;
-                    trie.resize(trie.len() + stride, 0);
+                    trie.resize(trie.len() + trie_stride, 0);
                     keyword_at.push(NO_KEYWORD);
                 }
                 s = trie[slot] as usize;
@@ -197,7 +229,7 @@ impl Prefilter {
             let prefix = &kw[..kw.len().min(PREFIX)];
             let mut s = 0usize;
             for &b in prefix {
-                let c = class_of(b);
+                let c = dfa_class_of(b);
                 if goto[s][c] == NONE {
                     goto.push(vec![NONE; stride]);
                     out.push(Vec::new());
@@ -256,10 +288,11 @@ impl Prefilter {
         let prefixes_at =
             order[first_match..].iter().map(|&s| std::mem::take(&mut out[s])).collect();
         Ok(Prefilter {
-            classes,
+            dfa_classes,
             dfa,
-            stride,
             row_magic: (1u64 << 32).div_ceil(stride as u64),
+            classes,
+            trie_stride,
             prefixes_at,
             trie,
             keyword_at,
@@ -313,7 +346,8 @@ impl Prefilter {
         let mut s = 0usize;
         let mut found = 0;
         for &b in &hay[p..] {
-            s = self.trie[s * self.stride + usize::from(self.classes[usize::from(b)])] as usize;
+            s = self.trie[s * self.trie_stride + usize::from(self.classes[usize::from(b)])]
+                as usize;
             if s == 0 {
                 break;
             }
@@ -342,7 +376,7 @@ impl Prefilter {
         scratch: &mut Scratch,
     ) {
         let len = to - from;
-        let classes = &self.classes;
+        let classes = &self.dfa_classes;
         let step =
             |state: usize, byte: u8| T::next(table, state, usize::from(classes[usize::from(byte)]));
         if len < 1024 {
@@ -506,6 +540,18 @@ mod tests {
 
     /// Two thousand keywords overflow 16-bit states: the wide table finds what the naive
     /// search finds.
+    /// A guard on speed, not correctness: the built-in rules' DFA fits 16-bit entries, a
+    /// table half the size, which the prefilter bench found faster. When new rules outgrow
+    /// it, measure (`benches/run.sh`) before deciding to accept the wide table.
+    #[test]
+    fn built_in_rules_take_the_narrow_table() {
+        let rules = layerleak_rules::Rules::embedded().expect("built-in rules load");
+        let indexed =
+            rules.iter().enumerate().map(|(i, r)| (u32::try_from(i).unwrap(), r.keywords()));
+        let p = Prefilter::new(indexed).expect("built-in keywords build");
+        assert!(matches!(p.dfa, Dfa::Narrow(_)), "the built-in rules need the wide table");
+    }
+
     #[test]
     fn large_sets_take_the_wide_table() {
         let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -557,6 +603,16 @@ mod tests {
             const FOLD: &[(&[&str], u32)] = &[(&["a_b", "@ab"], 0), (&["[a", "b"], 1), (&["ab-3"], 2)];
             let p = prefilter(FOLD);
             prop_assert_eq!(hits(&p, &hay), naive(FOLD, &hay));
+        }
+
+        /// Digits share one class in the DFA, so `$1$` also leads it to a candidate at `$2$`:
+        /// the trie must reject every wrong digit, also past the DFA's prefix (`ab1234`
+        /// against `ab1299`), and keep keywords with a digit beyond it (`abcde7`).
+        #[test]
+        fn digits_sharing_a_class_are_told_apart(hay in "[0-9$abcde]{0,4000}") {
+            const DIGITS: &[(&[&str], u32)] = &[(&["$1$", "$9$"], 0), (&["ab1234", "9a"], 1), (&["abcde7"], 2), (&["0"], 3)];
+            let p = prefilter(DIGITS);
+            prop_assert_eq!(hits(&p, hay.as_bytes()), naive(DIGITS, hay.as_bytes()));
         }
 
         #[test]
