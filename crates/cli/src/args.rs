@@ -21,8 +21,9 @@ pub(crate) enum Command {
     /// nested archives, and the image config (ENV, LABEL, history, build args).
     #[command(after_help = SCAN_AFTER_HELP)]
     Scan(Box<ScanArgs>),
-    /// Scan files and directories as raw bytes (no image awareness: a stopgap until image
-    /// sources land). Secrets are redacted unless --show-secrets.
+    /// Scan files and directories on disk as they are (an unpacked root filesystem, a source
+    /// tree): no layers, no image config; for an image use `scan`. Secrets are redacted
+    /// unless --show-secrets.
     ScanFs(ScanFsArgs),
     /// Inspect and check detection rules.
     #[command(subcommand)]
