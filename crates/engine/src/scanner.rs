@@ -138,8 +138,10 @@ pub(crate) struct CompiledRule {
     /// `p` starts no earlier than `p + min_keyword_len - max_len`.
     pub(crate) min_keyword_len: u64,
     pub(crate) secret_group: usize,
-    /// Every match holds a keyword at this offset: a candidate is one anchored attempt.
-    pub(crate) keyword_offset: Option<u64>,
+    /// Every match holds a keyword at one of these offsets from its start, largest first:
+    /// a candidate is one anchored attempt per offset, the earliest start first. Empty when
+    /// unknown: a candidate is a window search.
+    pub(crate) keyword_offsets: Vec<u64>,
 }
 
 impl CompiledRule {
@@ -151,7 +153,13 @@ impl CompiledRule {
             max_len: rule.max_len() as u64,
             min_keyword_len: min_keyword_len as u64,
             secret_group: rule.secret_group(),
-            keyword_offset: rule.keyword_offset().map(|o| o as u64),
+            keyword_offsets: rule
+                .keyword_offsets()
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .map(|&o| o as u64)
+                .collect(),
         };
         if eager {
             let regex = build_regex(rule.pattern())

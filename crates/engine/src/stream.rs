@@ -270,22 +270,26 @@ impl Work {
             return Ok(true);
         }
         let hi = self.rel((p + c.max_len + 1).min(end));
-        if let Some(offset) = c.keyword_offset {
-            // Every match holds a keyword `offset` bytes from its start, so the only match
-            // this keyword can anchor starts at `p - offset`: one anchored attempt, no window.
-            // (A keyword elsewhere inside a match leads to an attempt inside or after it,
-            // which `resume` or the anchoring rejects; the match itself was found through
-            // the keyword at its offset.)
-            let Some(start) = p.checked_sub(offset) else { return Ok(true) };
-            if start < self.resume[r] || start < self.base {
-                return Ok(true);
+        if !c.keyword_offsets.is_empty() {
+            // Every match holds a keyword at one of these offsets from its start, so the only
+            // matches this keyword can anchor start at `p - offset`: one anchored attempt per
+            // offset, the earliest start first (the leftmost match, as a window search would
+            // find), no window. (A keyword elsewhere inside a match leads to attempts inside
+            // or after it, which `resume` or the anchoring rejects; the match itself was found
+            // through the keyword at its offset.)
+            for &offset in &c.keyword_offsets {
+                let Some(start) = p.checked_sub(offset) else { continue };
+                if start < self.resume[r] || start < self.base {
+                    continue;
+                }
+                let at = self.rel(start);
+                let (cache, _) = self.caches[r].get_or_insert_with(|| new_cache(c));
+                let input = Input::new(&buf[..hi]).span(at..hi).anchored(Anchored::Yes);
+                let Some(m) = c.regex().search_with(cache, &input) else { continue };
+                self.resume[r] = self.base + m.end() as u64;
+                return self.emit(inner, r, buf, m.start(), m.end(), hi, sink);
             }
-            let at = self.rel(start);
-            let (cache, _) = self.caches[r].get_or_insert_with(|| new_cache(c));
-            let input = Input::new(&buf[..hi]).span(at..hi).anchored(Anchored::Yes);
-            let Some(m) = c.regex().search_with(cache, &input) else { return Ok(true) };
-            self.resume[r] = self.base + m.end() as u64;
-            return self.emit(inner, r, buf, m.start(), m.end(), hi, sink);
+            return Ok(true);
         }
         let mut lo = self.rel(
             self.resume[r].max((p + c.min_keyword_len).saturating_sub(c.max_len)).max(self.base),

@@ -71,16 +71,19 @@ impl PatternInfo {
     }
 }
 
-/// The offset at which every match of `hir` holds one of `keywords` (ASCII
-/// case-insensitively), when there is one: `Some(0)` when every match begins with a keyword,
-/// `Some(5)` for `-----BEGIN RSA PRIVATE KEY-----…` with the keyword `BEGIN RSA PRIVATE KEY`.
+/// The offsets at which a match of `hir` holds one of `keywords` (ASCII case-insensitively),
+/// when there are few: `[0]` when every match begins with a keyword, `[5]` for
+/// `-----BEGIN RSA PRIVATE KEY-----…` with the keyword `BEGIN RSA PRIVATE KEY`, `[0, 4]`
+/// for `(?:git\+)?https://…` with the keyword `https://`. Sorted, at most
+/// [`MAX_KEYWORD_OFFSETS`].
 ///
-/// Then a keyword occurrence at `p` can only belong to a match starting at `p - offset`, and
-/// the engine makes one anchored attempt there instead of scanning a window of `max_len` bytes
-/// before it. Decided from the pattern's leading literals, folded to lower case (so `(?i)`
-/// patterns qualify): each must contain a keyword, first at the same offset. Look-arounds
-/// such as `\b` consume nothing and are skipped.
-pub fn keyword_offset(hir: &Hir, keywords: &[String]) -> Option<usize> {
+/// Then a keyword occurrence at `p` can only belong to a match starting at `p - offset` for
+/// one of them, and the engine makes one anchored attempt at each instead of scanning a
+/// window of `max_len` bytes before it. Decided from the pattern's leading literals, folded
+/// to lower case (so `(?i)` patterns qualify): each must contain a keyword, and the offset
+/// of its first one is what counts. Look-arounds such as `\b` consume nothing and are
+/// skipped.
+pub fn keyword_offsets(hir: &Hir, keywords: &[String]) -> Option<Vec<usize>> {
     let lowered: Vec<Vec<u8>> =
         keywords.iter().map(|k| k.to_ascii_lowercase().into_bytes()).collect();
     let first_keyword = |lit: &[u8]| {
@@ -88,10 +91,16 @@ pub fn keyword_offset(hir: &Hir, keywords: &[String]) -> Option<usize> {
     };
     let settled = |lit: &[u8]| first_keyword(lit).is_some();
     let prefixes = leading_literals(hir, &settled)?;
-    let mut offsets = prefixes.iter().map(|(lit, _)| first_keyword(lit));
-    let first = offsets.next()??;
-    offsets.all(|o| o == Some(first)).then_some(first)
+    let mut offsets =
+        prefixes.iter().map(|(lit, _)| first_keyword(lit)).collect::<Option<Vec<usize>>>()?;
+    offsets.sort_unstable();
+    offsets.dedup();
+    (!offsets.is_empty() && offsets.len() <= MAX_KEYWORD_OFFSETS).then_some(offsets)
 }
+
+/// Most keyword offsets [`keyword_offsets`] accepts: each is one anchored attempt per
+/// keyword occurrence, and past a few a window search costs less.
+pub const MAX_KEYWORD_OFFSETS: usize = 4;
 
 /// Most leading-literal sets this analysis tracks before it gives up.
 const MAX_PREFIXES: usize = 512;
@@ -248,16 +257,16 @@ mod tests {
     fn keyword_offsets_are_recognised() {
         let kws = |ks: &[&str]| ks.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
         let off = |pat: &str, ks: &[&str]| {
-            keyword_offset(&parse(pat).expect("test pattern parses"), &kws(ks))
+            keyword_offsets(&parse(pat).expect("test pattern parses"), &kws(ks))
         };
-        assert_eq!(off(r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b", &["ghp_"]), Some(0));
+        assert_eq!(off(r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b", &["ghp_"]), Some(vec![0]));
         assert_eq!(
             off(r"(?i)(?:password|passwd)\s{0,3}=(?P<secret>\S{8,64})", &["password", "passwd"]),
-            Some(0)
+            Some(vec![0])
         );
-        assert_eq!(off(r"gh[us]_[A-Za-z0-9]{36}", &["ghu_", "ghs_"]), Some(0));
+        assert_eq!(off(r"gh[us]_[A-Za-z0-9]{36}", &["ghu_", "ghs_"]), Some(vec![0]));
         let generic = r"(?i)(?:secret|token|(?:api|access|private)[_-]?key)\s{0,3}=\S{8,40}";
-        assert_eq!(off(generic, &["secret", "token", "api", "access", "private"]), Some(0));
+        assert_eq!(off(generic, &["secret", "token", "api", "access", "private"]), Some(vec![0]));
         // `apikey` and `api-key` contain none of these keywords.
         assert_eq!(off(generic, &["secret", "token", "api_key", "access_key"]), None);
         assert_eq!(
@@ -265,12 +274,18 @@ mod tests {
                 r"-----BEGIN RSA PRIVATE KEY-----[A-Za-z0-9+/=\s]{60,100}-----END",
                 &["BEGIN RSA PRIVATE KEY"]
             ),
-            Some(5)
+            Some(vec![5])
         );
         // The keyword sits after a variable part: no fixed offset.
         assert_eq!(off(r"[a-z0-9]{6}-mid-[a-z0-9]{6}", &["-mid-"]), None);
         // An optional prefix before the keyword: two offsets.
-        assert_eq!(off(r"(?:export )?TOKEN=[a-z]{8}", &["token="]), None);
+        assert_eq!(off(r"(?:export )?TOKEN=[a-z]{8}", &["token="]), Some(vec![0, 7]));
+        assert_eq!(
+            off(r"(?i)\b(?:git\+)?https?://[a-z]{4}", &["http://", "https://"]),
+            Some(vec![0, 4])
+        );
+        // More offsets than are worth an attempt each.
+        assert_eq!(off(r"[a-e]{0,5}TOKEN=[a-z]{8}", &["token="]), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub struct Rule {
     file: String,
     max_len: usize,
     secret_group: usize,
-    keyword_offset: Option<usize>,
+    keyword_offsets: Option<Vec<usize>>,
     structural_id: String,
 }
 
@@ -30,9 +30,9 @@ impl Rule {
     ) -> Option<Rule> {
         let max_len = info.max_len?;
         let secret_group = info.secret_group?;
-        let keyword_offset = crate::pattern::keyword_offset(hir, &syntax.keywords);
+        let keyword_offsets = crate::pattern::keyword_offsets(hir, &syntax.keywords);
         let structural_id = structural_id(&syntax.pattern);
-        Some(Rule { syntax, file, max_len, secret_group, keyword_offset, structural_id })
+        Some(Rule { syntax, file, max_len, secret_group, keyword_offsets, structural_id })
     }
 
     /// The rule's id, e.g. `layerleak.github.1`.
@@ -90,10 +90,10 @@ impl Rule {
         self.secret_group
     }
 
-    /// The offset at which every match holds a keyword, if there is one (see
-    /// [`pattern::keyword_offset`](crate::pattern::keyword_offset)).
-    pub fn keyword_offset(&self) -> Option<usize> {
-        self.keyword_offset
+    /// The offsets at which a match holds a keyword, sorted, if there are few (see
+    /// [`pattern::keyword_offsets`](crate::pattern::keyword_offsets)).
+    pub fn keyword_offsets(&self) -> Option<&[usize]> {
+        self.keyword_offsets.as_deref()
     }
 
     /// The SHA-256 (hex) of the pattern: identifies what the rule matches, independent of
