@@ -10,7 +10,8 @@ use layerleak_testutil::RandomReader;
 use proptest::prelude::*;
 
 /// Rules of varied shapes: prefix keyword, keyword in the middle of the match, context
-/// before the secret, word boundaries, alternation, and a long bounded match.
+/// before the secret, word boundaries, alternation, a long bounded match, and a keyword at
+/// either of two offsets from the match's start (anchored attempts at each).
 const RULES: &str = r#"
 [[rules]]
 id = "layerleak.t.1"
@@ -46,6 +47,13 @@ name = "long block"
 pattern = '-----BEGIN T-----[A-Za-z0-9+/=\n]{16,400}-----END T-----'
 keywords = ["BEGIN T"]
 examples = ["-----BEGIN T-----\nQUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n-----END T-----"]
+
+[[rules]]
+id = "layerleak.t.6"
+name = "keyword at two offsets"
+pattern = '(?:git\+)?https://[a-z]{1,8}:(?P<secret>[A-Za-z0-9]{8,20})@'
+keywords = ["https://"]
+examples = ["git+https://ci:Rk4vT9qLw2Xp@"]
 "#;
 
 fn rules() -> Rules {
@@ -122,6 +130,20 @@ fn keyword_in_the_middle_and_context_rules() {
     assert_eq!(
         every_path(&rules(), hay),
         vec![m("2", (4, 21), (4, 21)), m("3", (22, 47), (31, 47))]
+    );
+}
+
+#[test]
+fn keyword_at_either_offset_is_anchored_at_the_leftmost_start() {
+    let rules = rules();
+    let t6 = rules.iter().find(|r| r.id() == "layerleak.t.6").expect("t.6 exists");
+    assert_eq!(t6.keyword_offsets(), Some(&[0, 4][..]));
+    // With and without `git+`, and `git+` whose URL does not match (no password), so only
+    // the later start can match there: none does.
+    let hay = b"git+https://ci:Rk4vT9qLw2Xp@ https://cd:Wq8Lm3Np6Ks2@ git+https://ef@";
+    assert_eq!(
+        every_path(&rules, hay),
+        vec![m("6", (0, 28), (15, 27)), m("6", (29, 53), (40, 52))]
     );
 }
 
@@ -232,6 +254,10 @@ fn haystack() -> impl Strategy<Value = Vec<u8>> {
         Just(b"Passwd: ".to_vec()),
         Just(b"-----BEGIN T-----".to_vec()),
         Just(b"-----END T-----".to_vec()),
+        Just(b"git+".to_vec()),
+        Just(b"https://".to_vec()),
+        Just(b":".to_vec()),
+        Just(b"@".to_vec()),
         Just(b"\n".to_vec()),
         Just(b" ".to_vec()),
         "[a-f0-9]{1,20}".prop_map(String::into_bytes),
