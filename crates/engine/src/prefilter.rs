@@ -69,7 +69,6 @@ pub(crate) struct Prefilter {
     keyword_at: Vec<u32>,
     /// Per keyword: its rules, sorted.
     rules_for: Vec<Vec<u32>>,
-    max_prefix_len: usize,
 }
 
 const NO_KEYWORD: u32 = u32::MAX;
@@ -297,7 +296,6 @@ impl Prefilter {
             trie,
             keyword_at,
             rules_for: keywords.into_iter().map(|(_, rs)| rs).collect(),
-            max_prefix_len: PREFIX,
         })
     }
 
@@ -317,7 +315,7 @@ impl Prefilter {
         if from >= until {
             return Ok(true);
         }
-        let to = (until + self.max_prefix_len - 1).min(hay.len());
+        let to = (until + PREFIX - 1).min(hay.len());
         scratch.starts.clear();
         match &self.dfa {
             Dfa::Narrow(table) => self.collect_starts(table, hay, from, to, until, scratch),
@@ -388,8 +386,7 @@ impl Prefilter {
         // prefix starting in its part. The common length runs in one zipped loop (no bounds
         // checks on the haystack); each lane then finishes alone.
         let starts: [usize; LANES + 1] = std::array::from_fn(|k| from + len * k / LANES);
-        let ends: [usize; LANES] =
-            std::array::from_fn(|k| (starts[k + 1] + self.max_prefix_len - 1).min(to));
+        let ends: [usize; LANES] = std::array::from_fn(|k| (starts[k + 1] + PREFIX - 1).min(to));
         let owned: [(usize, usize); LANES] =
             std::array::from_fn(|k| (starts[k], starts[k + 1].min(until)));
         let common = (0..LANES).map(|k| ends[k] - starts[k]).min().unwrap_or(0);
