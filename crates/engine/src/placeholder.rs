@@ -37,6 +37,36 @@ const MARKERS: &[&[u8]] = &[
     b"a1b2c3d4",
 ];
 
+/// Example values published in specifications, which documentation and the test suites of
+/// client libraries copy verbatim: matched whole, case-sensitively.
+const PUBLISHED_EXAMPLES: &[&[u8]] = &[
+    // RFC 6749 (OAuth 2.0), sections 1.2, 4.1, 4.4, 5.1 and 6.
+    b"2YotnFZFEjr1zCsicMWpAA",
+    b"tGzv3JOkF0XG5Qx2TlKWIA",
+    b"SplxlOBeZQQYbYS6WxSbIA",
+    b"SlAV32hkKG",
+    b"8xLOxBtZp8",
+    b"gX1fBat3bV",
+    b"czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+    // RFC 6750 (bearer tokens), section 2.
+    b"mF_9.B5f-4.1JqM",
+    // RFC 5849 (OAuth 1.0), section 1.2.
+    b"kd94hf93k423kf44",
+    b"pfkkdhi9sl3r4s00",
+    b"hh5s93j4hdidpola",
+    b"hdk48Djdsa",
+    b"nnch734d00sl2jdk",
+    b"h480djs93hd8",
+    b"dh893hdasih9",
+    // RFC 7617 (HTTP Basic), section 2: `Aladdin:open sesame`.
+    b"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+];
+
+/// Words that name a credential: a value that is an upper-case variable name holding one of
+/// them (`DOCKER_PASSWORD`, `API_TOKEN`) stands for the secret, it is not the secret.
+const CREDENTIAL_WORDS: &[&[u8]] =
+    &[b"PASSWORD", b"PASSWD", b"PASS", b"PWD", b"TOKEN", b"SECRET", b"KEY", b"CREDENTIAL"];
+
 /// Whether `secret` looks like a placeholder, a template reference or a redacted value.
 ///
 /// # Example
@@ -55,6 +85,9 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     if MARKERS.iter().any(|m| contains_ignore_case(secret, m)) {
+        return true;
+    }
+    if PUBLISHED_EXAMPLES.contains(&secret) || is_credential_variable(secret) {
         return true;
     }
     // `$(cat /run/secrets/x)`, `<%= ENV['X'] %>`, `%(password)s`: template expressions. Only
@@ -78,6 +111,14 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     dominated_by_one_byte(secret)
+}
+
+/// `DOCKER_PASSWORD`, `NPM_TOKEN`: an upper-case name with an underscore and a credential
+/// word. (Provider tokens in upper case, such as AWS key ids, have no underscore.)
+fn is_credential_variable(secret: &[u8]) -> bool {
+    secret.contains(&b'_')
+        && secret.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+        && CREDENTIAL_WORDS.iter().any(|w| secret.windows(w.len()).any(|x| x == *w))
 }
 
 /// At most two distinct bytes, or one byte making up more than 60% of the value
@@ -113,6 +154,10 @@ mod tests {
             b"your-api-key-here",
             b"changeme123",
             b"0000000000000000000000000000000000000000",
+            b"DOCKER_PASSWORD",
+            b"REGISTRY_TOKEN_2",
+            b"2YotnFZFEjr1zCsicMWpAA",
+            b"mF_9.B5f-4.1JqM",
         ] {
             assert!(is_placeholder(p), "{}", String::from_utf8_lossy(p));
         }
@@ -127,6 +172,10 @@ mod tests {
             b"k2$(x9!zq%(7m@w#e^r&t*y-u_i=o+p)",
             b"$6$rounds=5000$saltsalt$hashhashhash",
             b"$krb5asrep$23$user@domain.com:3e156ada591263b8aab0965f5aebd837",
+            // Upper case with underscores but no credential word; a published example with
+            // one byte changed.
+            b"Q7ZK_4MNV_PL2X_9RTA",
+            b"2YotnFZFEjr1zCsicMWpAB",
         ] {
             assert!(!is_placeholder(p), "{}", String::from_utf8_lossy(p));
         }

@@ -54,14 +54,28 @@ fn decode_base64_any(s: &[u8]) -> Option<Vec<u8>> {
     [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD].iter().find_map(|e| e.decode(s).ok())
 }
 
-/// Base64 of `user:password`, both parts non-empty printable ASCII.
+/// Base64 of `user:password`, both parts non-empty printable ASCII, and not a credential
+/// of documentation (see [`is_documentation_credential`]).
 fn base64_user_password_ok(secret: &[u8]) -> bool {
     let Some(decoded) = decode_base64_any(secret) else { return false };
     let Some(colon) = decoded.iter().position(|&b| b == b':') else { return false };
     let (user, pass) = (&decoded[..colon], &decoded[colon + 1..]);
     let printable =
         |s: &[u8]| !s.is_empty() && s.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
-    printable(user) && printable(pass)
+    printable(user) && printable(pass) && !is_documentation_credential(user, pass)
+}
+
+/// Passwords that documentation and tests pair with a user name (`test:test`, `foo:bar`,
+/// `user:pass`, `username:password`, `xuser:xpassword`), compared ignoring case.
+const DOCUMENTATION_PASSWORDS: &[&[u8]] =
+    &[b"pass", b"passwd", b"pwd", b"secret", b"test", b"bar", b"open sesame"];
+
+/// `user:user`, `test:test`, a password from [`DOCUMENTATION_PASSWORDS`] or one with the
+/// word `password` in it (`xpassword`, `mypassword`).
+fn is_documentation_credential(user: &[u8], pass: &[u8]) -> bool {
+    pass.eq_ignore_ascii_case(user)
+        || DOCUMENTATION_PASSWORDS.iter().any(|p| pass.eq_ignore_ascii_case(p))
+        || pass.windows(8).any(|w| w.eq_ignore_ascii_case(b"password"))
 }
 
 /// `header.payload.signature` where the header decodes to a JSON object with `alg`.
@@ -94,6 +108,18 @@ mod tests {
         assert!(base64_user_password_ok(b"cm9ib3Q6czNjcjN0LXA0c3M="));
         assert!(!base64_user_password_ok(b"bm9jb2xvbmhlcmU=")); // "nocolonhere"
         assert!(!base64_user_password_ok(b"not base64!"));
+    }
+
+    #[test]
+    fn documentation_credentials_are_not_valid() {
+        use base64::Engine as _;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        for doc in ["test:test", "foo:bar", "user:pass", "username:password", "xuser:xPassWord"] {
+            assert!(!base64_user_password_ok(b64(doc).as_bytes()), "{doc}");
+        }
+        for real in ["ci:t3st-7Hq", "deploy:barn-owl-42", "admin:Pa55-w0rd!"] {
+            assert!(base64_user_password_ok(b64(real).as_bytes()), "{real}");
+        }
     }
 
     #[test]
