@@ -42,10 +42,11 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
         args.terminal.say(m);
     }
     let pipeline = Pipeline::new(scanner, options);
+    // Made before the scan, so a wrong --output path fails at once.
+    let mut reporter = args.output.reporter(rules)?;
     let (outcome, gated, summary) = if args.output.streams() && args.gate.write_baseline.is_none() {
         // Each image is written as soon as it is complete. (A baseline to write needs every
         // finding first, so that case reports at the end.)
-        let mut reporter = args.output.reporter(rules)?;
         let mut sink = ReportSink::new(reporter.as_mut(), target.display()).with_gate(&gate);
         let mut outcome = target.scan(&pipeline, &platform, &args.registry, &mut sink)?;
         let (gated, summary) = apply_gate(&gate, &mut outcome, args);
@@ -57,7 +58,6 @@ pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
             args.terminal.say(&m);
         }
         let (gated, summary) = apply_gate(&gate, &mut outcome, args);
-        let mut reporter = args.output.reporter(rules)?;
         outcome
             .report_with_summary(&target.display(), &summary, reporter.as_mut())
             .context("failed to write the report")?;

@@ -8,6 +8,7 @@ mod cmd_scan_fs;
 mod engine;
 mod gate;
 mod output;
+mod output_file;
 mod progress;
 mod rule_loading;
 mod target;

@@ -1,14 +1,15 @@
 //! Report formats, the report destination, and colour.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal as _, Write};
+use std::io::{self, IsTerminal as _, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
 use layerleak_report::{
     JsonLinesReporter, JsonReporter, Redaction, Reporter, RuleDoc, SarifReporter, TextReporter,
 };
+
+use crate::output_file::OutputFile;
 
 /// Where and how the report is written.
 #[derive(Args, Debug)]
@@ -50,14 +51,13 @@ impl OutputArgs {
         if self.show_secrets { Redaction::Show } else { Redaction::Redact }
     }
 
-    /// The reporter for the chosen format, writing to the chosen place. Text is coloured
+    /// The reporter for the chosen format, writing to the chosen place (a file is created at
+    /// the report's first write; see [`OutputFile`]). Text is coloured
     /// only on a terminal, and never when `NO_COLOR` is set (to anything but empty).
     pub(crate) fn reporter(&self, rules: Vec<RuleDoc>) -> Result<Box<dyn Reporter>> {
         let color = self.output.is_none() && io::stdout().is_terminal() && !no_color();
         let out: Box<dyn Write> = match &self.output {
-            Some(path) => Box::new(BufWriter::new(
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-            )),
+            Some(path) => Box::new(OutputFile::new(path)?),
             None => Box::new(io::stdout().lock()),
         };
         let redaction = self.redaction();

@@ -551,3 +551,36 @@ fn a_bare_name_pulled_because_no_engine_has_it_says_so_when_the_pull_fails() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!stderr(&o).contains("local engine"), "{}", stderr(&o));
 }
+
+/// A target that cannot be opened fails before the report has anything to say: no empty
+/// report file is left behind (a CI job would upload it as if it were a clean report), and
+/// an earlier report at that path is kept. A missing --output directory fails before the
+/// scan.
+#[test]
+fn a_failed_open_leaves_no_report_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.tar");
+    let report = dir.path().join("report.jsonl");
+    for format in ["jsonl", "json", "sarif", "text"] {
+        let out = run(&[
+            "scan",
+            missing.to_str().unwrap(),
+            "--format",
+            format,
+            "--output",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        assert!(stderr(&out).contains("missing.tar"), "{format}: {}", stderr(&out));
+        assert!(!report.exists(), "{format}: a report file was left behind");
+    }
+    std::fs::write(&report, "earlier").unwrap();
+    run(&["scan", missing.to_str().unwrap(), "--output", report.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "earlier");
+
+    let image = three_layer_dir(&good_before());
+    let nowhere = dir.path().join("no/such/dir/report.json");
+    let out = run(&["scan", image.path().to_str().unwrap(), "--output", nowhere.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no directory"), "{}", stderr(&out));
+}
