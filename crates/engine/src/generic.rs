@@ -127,14 +127,10 @@ fn is_snake_case(v: &[u8]) -> bool {
 fn is_camel_case(v: &[u8]) -> bool {
     let names_credential = split_before_capitals(v).any(|w| {
         let letters = w.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        CREDENTIAL_WORDS.iter().any(|c| w[..letters].eq_ignore_ascii_case(c))
+        super::placeholder::CREDENTIAL_WORDS.iter().any(|c| w[..letters].eq_ignore_ascii_case(c))
     });
     (v.first().is_some_and(u8::is_ascii_lowercase) || names_credential) && is_camel_shaped(v)
 }
-
-/// Words that name a credential, for [`is_camel_case`].
-const CREDENTIAL_WORDS: &[&[u8]] =
-    &[b"token", b"secret", b"password", b"key", b"credential", b"auth"];
 
 fn is_camel_shaped(v: &[u8]) -> bool {
     let mut words = v.split_inclusive(|b| b.is_ascii_digit()).flat_map(split_before_capitals);

@@ -62,10 +62,12 @@ const PUBLISHED_EXAMPLES: &[&[u8]] = &[
     b"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
 ];
 
-/// Words that name a credential: a value that is an upper-case variable name holding one of
-/// them (`DOCKER_PASSWORD`, `API_TOKEN`) stands for the secret, it is not the secret.
-const CREDENTIAL_WORDS: &[&[u8]] =
-    &[b"PASSWORD", b"PASSWD", b"PASS", b"PWD", b"TOKEN", b"SECRET", b"KEY", b"CREDENTIAL"];
+/// Words that name a credential, in lower case: a value that is an upper-case variable
+/// name holding one (`DOCKER_PASSWORD`, `API_TOKEN`) stands for the secret, it is not the
+/// secret; so does a camel-case name made of them (`V1ServiceAccountTokenProjection`, see
+/// [`is_non_secret_value`](crate::is_non_secret_value)).
+pub(crate) const CREDENTIAL_WORDS: &[&[u8]] =
+    &[b"password", b"passwd", b"pass", b"pwd", b"token", b"secret", b"key", b"credential", b"auth"];
 
 /// Whether `secret` looks like a placeholder, a template reference or a redacted value.
 ///
@@ -118,7 +120,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
 fn is_credential_variable(secret: &[u8]) -> bool {
     secret.contains(&b'_')
         && secret.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
-        && CREDENTIAL_WORDS.iter().any(|w| secret.windows(w.len()).any(|x| x == *w))
+        && CREDENTIAL_WORDS.iter().any(|w| contains_ignore_case(secret, w))
 }
 
 /// At most two distinct bytes, or one byte making up more than 60% of the value
