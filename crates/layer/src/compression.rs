@@ -3,9 +3,8 @@
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 
-use flate2::bufread::MultiGzDecoder;
-
 use crate::error::DecodeError;
+use crate::gzip::GzipDecoder;
 use crate::limits::Limits;
 
 /// Size of the buffer between the source and a decoder.
@@ -189,7 +188,7 @@ impl<R: Read> Read for Counting<R> {
 
 enum Inner<R: Read> {
     None(Counting<Prefixed<R>>),
-    Gzip(Box<MultiGzDecoder<BufReader<Counting<Prefixed<R>>>>>),
+    Gzip(Box<GzipDecoder<BufReader<Counting<Prefixed<R>>>>>),
     Zstd(Box<zstd::stream::read::Decoder<'static, BufReader<Counting<Prefixed<R>>>>>),
 }
 
@@ -255,8 +254,9 @@ impl<R: Read> Decompressor<R> {
         let counting = Counting { inner: reader, count: 0 };
         let inner = match compression {
             Compression::None => Inner::None(counting),
-            Compression::Gzip => Inner::Gzip(Box::new(MultiGzDecoder::new(
+            Compression::Gzip => Inner::Gzip(Box::new(GzipDecoder::new(
                 BufReader::with_capacity(INPUT_BUFFER, counting),
+                limits.gzip_crc,
             ))),
             Compression::Zstd => Inner::Zstd(Box::new(zstd::stream::read::Decoder::with_buffer(
                 BufReader::with_capacity(INPUT_BUFFER, counting),

@@ -89,6 +89,7 @@ mod chain;
 mod compression;
 mod entry;
 mod error;
+mod gzip;
 mod index;
 mod limits;
 mod nested;

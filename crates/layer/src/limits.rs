@@ -42,6 +42,16 @@ pub struct Limits {
     pub max_depth: u32,
     /// Maximum uncompressed bytes of one member of a nested archive. Default: 4 GiB.
     pub max_member_bytes: u64,
+    /// Whether gzip streams (the layer's and nested ones) have each member's CRC-32
+    /// computed and checked. Default: `true`.
+    ///
+    /// Turn it off only for a layer whose blob digest is verified as it is read (the scan
+    /// reads every layer so): SHA-256 over the compressed bytes already proves each of
+    /// them, and what a nested archive holds is a function of those bytes, so the CRC
+    /// would only repeat the proof, at about 2 % of a layer scan's CPU. Every other check
+    /// of a gzip stream stays: header, deflate data, each member's length, truncation,
+    /// garbage after a member.
+    pub gzip_crc: bool,
 }
 
 impl Default for Limits {
@@ -52,6 +62,7 @@ impl Default for Limits {
             ratio_grace_bytes: 8 << 20,
             max_depth: 5,
             max_member_bytes: 4 << 30,
+            gzip_crc: true,
         }
     }
 }
@@ -95,6 +106,13 @@ impl Limits {
     #[must_use]
     pub fn with_max_member_bytes(mut self, bytes: u64) -> Self {
         self.max_member_bytes = bytes;
+        self
+    }
+
+    /// Set [`gzip_crc`](Limits::gzip_crc).
+    #[must_use]
+    pub fn with_gzip_crc(mut self, check: bool) -> Self {
+        self.gzip_crc = check;
         self
     }
 

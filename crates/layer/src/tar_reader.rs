@@ -523,7 +523,16 @@ impl<R: Read> TarReader<R> {
 
     /// Reads and discards `n` bytes.
     fn skip(&mut self, mut n: u64) -> io::Result<()> {
-        let mut buf = [0u8; 8192];
+        // Mostly a block's padding: zeroing an 8 KiB buffer for each of those cost more
+        // than reading them.
+        let mut small = [0u8; 512];
+        let mut large;
+        let buf: &mut [u8] = if n <= small.len() as u64 {
+            &mut small
+        } else {
+            large = [0u8; 8192];
+            &mut large
+        };
         while n > 0 {
             let want = usize::try_from(n.min(buf.len() as u64)).unwrap_or(buf.len());
             self.read_exact(&mut buf[..want])?;

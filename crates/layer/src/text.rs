@@ -59,21 +59,21 @@ impl TextEncoding {
             return TextEncoding::Bytes;
         }
         let texty = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e);
-        let (mut le, mut be) = (0, 0);
+        // Counting misses lets nearly every file (which is no UTF-16) stop after a few
+        // dozen units, once neither byte order can reach 90% any more.
+        let allowed_misses = units - (units * 9).div_ceil(10);
+        let (mut le_misses, mut be_misses) = (0, 0);
         for pair in sample.chunks_exact(2) {
-            if pair[1] == 0 && texty(pair[0]) {
-                le += 1;
-            }
-            if pair[0] == 0 && texty(pair[1]) {
-                be += 1;
+            le_misses += usize::from(!(pair[1] == 0 && texty(pair[0])));
+            be_misses += usize::from(!(pair[0] == 0 && texty(pair[1])));
+            if le_misses > allowed_misses && be_misses > allowed_misses {
+                return TextEncoding::Bytes;
             }
         }
-        if le * 10 >= units * 9 {
+        if le_misses <= allowed_misses {
             TextEncoding::Utf16Le { bom: false }
-        } else if be * 10 >= units * 9 {
-            TextEncoding::Utf16Be { bom: false }
         } else {
-            TextEncoding::Bytes
+            TextEncoding::Utf16Be { bom: false }
         }
     }
 
@@ -322,5 +322,49 @@ mod tests {
         assert_eq!(TextEncoding::sniff(elf), TextEncoding::Bytes);
         assert_eq!(TextEncoding::sniff(&[0u8; 64]), TextEncoding::Bytes);
         assert_eq!(TextEncoding::sniff(b"a\0"), TextEncoding::Bytes);
+    }
+
+    /// The early exit decides as counting every unit would, right at the 90% threshold.
+    #[test]
+    fn stopping_early_decides_as_counting_all() {
+        fn counted(first: &[u8]) -> TextEncoding {
+            let sample = &first[..first.len().min(TEXT_SNIFF_LEN) & !1];
+            let units = sample.len() / 2;
+            let texty = |b: u8| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e);
+            let le = sample.chunks_exact(2).filter(|p| p[1] == 0 && texty(p[0])).count();
+            let be = sample.chunks_exact(2).filter(|p| p[0] == 0 && texty(p[1])).count();
+            if units < 2 {
+                TextEncoding::Bytes
+            } else if le * 10 >= units * 9 {
+                TextEncoding::Utf16Le { bom: false }
+            } else if be * 10 >= units * 9 {
+                TextEncoding::Utf16Be { bom: false }
+            } else {
+                TextEncoding::Bytes
+            }
+        }
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let units = 2 + usize::try_from(next() % 600).unwrap();
+            // Misses near the threshold, at either byte order and anywhere in the sample.
+            let misses = usize::try_from(next() % (units as u64 / 5 + 1)).unwrap();
+            let be = next() % 2 == 0;
+            let mut sample: Vec<u8> =
+                (0..units).flat_map(|_| if be { [0, b'k'] } else { [b'k', 0] }).collect();
+            for _ in 0..misses {
+                let at = usize::try_from(next() % sample.len() as u64).unwrap();
+                sample[at] = 0x80;
+            }
+            if sample.starts_with(&[0xff, 0xfe]) || sample.starts_with(&[0xfe, 0xff]) {
+                continue;
+            }
+            assert_eq!(TextEncoding::sniff(&sample), counted(&sample), "{sample:?}");
+        }
     }
 }

@@ -59,13 +59,15 @@ enum BlobError {
 /// carry no content and are only recorded in the [`PathIndex`], so the same bytes are
 /// never scanned twice. The blob is read and decompressed on other threads while this one
 /// walks and scans ([`walk_layer_threaded`]); after the tar stream the blob is read to its
-/// end, so a digest or size mismatch is always detected.
+/// end, so a digest or size mismatch is always detected. That digest proves every byte, so
+/// gzip CRCs are not computed again ([`Limits::gzip_crc`]).
 pub(crate) fn scan_blob(
     stream: &mut StreamScan<'_>,
     opener: &dyn BlobOpener,
     desc: &Descriptor,
     limits: &Limits,
 ) -> BlobScan {
+    let limits = &limits.with_gzip_crc(false);
     match opener.open(desc) {
         Ok(reader) => scan_with(stream, limits, |visit| walk_layer_threaded(reader, limits, visit)),
         Err(e) => BlobScan {
@@ -78,12 +80,14 @@ pub(crate) fn scan_blob(
 /// Scans a layer blob read from `reader`, as [`scan_blob`] does once it has opened it.
 /// `reader` is a member of a one-pass archive stream, which cannot cross threads: this
 /// thread reads it (to its end, so its digest is computed) while two others decompress and
-/// walk and scan it ([`walk_layer_offloaded`]).
+/// walk and scan it ([`walk_layer_offloaded`]). The caller checks that digest against the
+/// layer's, so gzip CRCs are not computed again ([`Limits::gzip_crc`]).
 pub(crate) fn scan_reader(
     stream: &mut StreamScan<'_>,
     reader: &mut dyn Read,
     limits: &Limits,
 ) -> BlobScan {
+    let limits = &limits.with_gzip_crc(false);
     scan_with(stream, limits, |visit| walk_layer_offloaded(reader, limits, visit))
 }
 
