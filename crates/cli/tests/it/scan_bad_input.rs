@@ -90,6 +90,30 @@ fn truncated_zstd_layer_is_an_issue_naming_layer_and_path() {
     assert_redacted(dir.path(), &[], 2, &[GH, NPM]);
 }
 
+/// The scan verifies each blob's digest, which proves every compressed byte, so it does
+/// not check gzip CRCs again: a layer whose CRC is wrong but whose digest is right (what
+/// its author published) is scanned in full and complete.
+#[test]
+fn gzip_crc_is_not_checked_again_in_a_digest_verified_layer() {
+    let mut bad =
+        LayerBlob::gzip(&layer(vec![E::File("app/b.txt", format!("{GH_2}\n").into_bytes())]));
+    let crc_at = bad.stored.len() - 8;
+    bad.stored[crc_at] ^= 0xff;
+    let mut check = flate2::read::GzDecoder::new(&bad.stored[..]);
+    assert!(io::copy(&mut check, &mut io::sink()).is_err(), "the CRC is wrong");
+    let dir = three_layer_dir(&bad);
+
+    let (o, doc) = scan_json(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(doc["complete"], true);
+    assert!(issues(&doc).is_empty(), "{:#?}", issues(&doc));
+    assert_eq!(
+        layer_locations(finding(&doc, GH_2)),
+        [loc(1, "app/b.txt", "present_in_final", None)]
+    );
+    assert_good_layers_reported(&doc);
+}
+
 #[test]
 fn corrupt_tar_header_mid_layer_keeps_the_entries_before_it() {
     let first = format!("token = {GH_2}\n");
