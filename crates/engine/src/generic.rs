@@ -194,7 +194,7 @@ fn is_format_string(v: &[u8]) -> bool {
 }
 
 /// `DB_PASSWORD`, `API_TOKEN`: the name of another variable.
-fn is_constant_name(v: &[u8]) -> bool {
+pub(crate) fn is_constant_name(v: &[u8]) -> bool {
     v.contains(&b'_')
         && v.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
 }

@@ -3,6 +3,8 @@
 //! Applied to the secret of every rule: a provider token format with `EXAMPLE` in it is the
 //! provider's documentation value, `${TOKEN}` is a template, `xxxxxxxx` is a redaction.
 
+use crate::generic::is_constant_name;
+
 /// Case-insensitive substrings that mark a value as made up. Each is long enough that a
 /// random 40-character base62 token contains one with probability below about 1e-4.
 const MARKERS: &[&[u8]] = &[
@@ -118,9 +120,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
 /// `DOCKER_PASSWORD`, `NPM_TOKEN`: an upper-case name with an underscore and a credential
 /// word. (Provider tokens in upper case, such as AWS key ids, have no underscore.)
 fn is_credential_variable(secret: &[u8]) -> bool {
-    secret.contains(&b'_')
-        && secret.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
-        && CREDENTIAL_WORDS.iter().any(|w| contains_ignore_case(secret, w))
+    is_constant_name(secret) && CREDENTIAL_WORDS.iter().any(|w| contains_ignore_case(secret, w))
 }
 
 /// At most two distinct bytes, or one byte making up more than 60% of the value
