@@ -77,7 +77,7 @@ mod issues;
 mod layer_scan;
 mod options;
 mod outcome;
-#[allow(dead_code)] // Until the origin pass uses every parser; removed then.
+#[allow(dead_code, unused_imports)] // Until the origin pass uses every parser; removed then.
 mod packages;
 mod path_rules;
 mod pipeline;
