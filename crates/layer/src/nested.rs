@@ -413,7 +413,7 @@ where
     E: From<LayerError>,
 {
     let (tap, state) = Tap::new(reader);
-    let mut tar = TarReader::new(tap);
+    let mut tar = TarReader::new(tap, ctx.limits.max_member_bytes, &ctx.limits);
     while !ctx.stopped {
         let meta = match tar.next_entry() {
             Ok(Some(meta)) => meta,

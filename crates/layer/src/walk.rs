@@ -88,14 +88,29 @@ pub struct WalkSummary {
 /// assert_eq!(paths, ["etc/motd"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn walk<R, F, E>(reader: R, mut visit: F) -> Result<WalkSummary, E>
+pub fn walk<R, F, E>(reader: R, visit: F) -> Result<WalkSummary, E>
+where
+    R: Read,
+    F: FnMut(Entry<'_>) -> Result<Flow, E>,
+    E: From<LayerError>,
+{
+    walk_limited(reader, &Limits::default(), visit)
+}
+
+/// [`walk`] under `limits`: entries declaring more than [`Limits::max_layer_bytes`] are
+/// flagged, holes of sparse files are shortened to [`Limits::sparse_hole_bytes`].
+pub(crate) fn walk_limited<R, F, E>(
+    reader: R,
+    limits: &Limits,
+    mut visit: F,
+) -> Result<WalkSummary, E>
 where
     R: Read,
     F: FnMut(Entry<'_>) -> Result<Flow, E>,
     E: From<LayerError>,
 {
     let (tap, state) = Tap::new(reader);
-    let mut tar = TarReader::new(tap);
+    let mut tar = TarReader::new(tap, limits.max_layer_bytes, limits);
     let mut summary = WalkSummary::default();
     while let Some(meta) = tar.next_entry().map_err(|e| E::from(classify(&state, e)))? {
         summary.entries += 1;
@@ -140,7 +155,7 @@ where
 {
     let reader = decompress(blob, limits)
         .map_err(|source| E::from(LayerError::Stream { offset: 0, source }))?;
-    walk(reader, visit)
+    walk_limited(reader, limits, visit)
 }
 
 /// Turn an error of the tar reader into a [`LayerError`]: the stream's own error if the
