@@ -182,6 +182,8 @@ fn scan_file(
             Item::File(member) => {
                 let path = member.path().to_string();
                 let in_file = member.depth() == 0;
+                // A part of the file around a prefixed zip starts further in.
+                let base = member.offset();
                 let kind = path_rules::classify(member.path().last());
                 let mut text = decode_text(member).map_err(BlobError::Io)?;
                 let encoding = match text.encoding() {
@@ -194,9 +196,9 @@ fn scan_file(
                     layer_path: layer_path.to_vec(),
                     // A UTF-16 file's offsets count its UTF-8 view: no sparse map applies.
                     offset: if in_file && encoding.is_none() {
-                        meta.file_offset(offset)
+                        meta.file_offset(base + offset)
                     } else {
-                        offset
+                        base + offset
                     },
                     encoding,
                 };

@@ -240,3 +240,18 @@ fn a_sparse_file_of_many_one_gib_holes_is_bounded() {
     assert_eq!(issues.len(), 1, "{doc:#}");
     assert!(issues[0]["reason"].as_str().unwrap().contains(&format!("declares {real} bytes")));
 }
+
+/// An executable jar (a shell stub, then a zip with a deflated token), which `java -jar`
+/// and `unzip` accept: the token is found in its member. It was exit 0, no issue.
+#[test]
+fn a_token_in_an_executable_jar_behind_a_shell_stub_is_found() {
+    let mut file = b"#!/bin/sh\nexec java -jar \"$0\" \"$@\"\n".to_vec();
+    file.extend_from_slice(&crate::fixtures::jar(&[(
+        "BOOT-INF/classes/application.yml",
+        format!("github:\n  token: {GH}\n").as_bytes(),
+    )]));
+    let (run, doc) = scan_capped(&LayerBlob::gzip(&tar_of("opt/app.run", &file)));
+    run.assert_bounded(1, "an executable jar");
+    assert_eq!(paths_of(&doc, GH), ["opt/app.run!/BOOT-INF/classes/application.yml"]);
+    assert_eq!(doc["issues"], json!([]), "{doc:#}");
+}

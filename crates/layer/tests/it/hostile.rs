@@ -223,3 +223,74 @@ fn a_base256_size_over_the_limit_is_flagged() {
         [EntryIssue::SizeOverLimit { declared: 1 << 62, limit: Limits::default().max_layer_bytes }]
     );
 }
+
+/// What a nested walk delivered, with each part's offset in its file.
+fn parts(path: &str, data: &[u8]) -> Vec<(String, u64, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut notices = Vec::new();
+    layerleak_layer::walk_content(path, data, &Limits::default(), |item| {
+        match item {
+            layerleak_layer::Item::File(mut m) => {
+                let mut v = Vec::new();
+                std::io::Read::read_to_end(&mut m, &mut v).unwrap();
+                out.push((m.path().to_string(), m.offset(), v));
+            }
+            layerleak_layer::Item::Notice(n) => notices.push(n.to_string()),
+            _ => unreachable!(),
+        }
+        Ok::<_, layerleak_layer::LayerError>(layerleak_layer::Flow::Continue)
+    })
+    .unwrap();
+    assert!(notices.is_empty(), "{notices:?}");
+    out
+}
+
+/// An executable jar: a shell stub, then a zip (`unzip` and `java -jar` accept it) with a
+/// deflated token. It used to be scanned as one opaque file: the token was never seen.
+/// Now the stub, each member and what follows the zip are delivered, at their offsets.
+#[test]
+fn an_executable_jar_behind_a_shell_stub_is_opened() {
+    let stub = b"#!/bin/sh\nexec java -jar \"$0\" \"$@\"\nexit 1\n".to_vec();
+    let yml = b"spring:\n  token: ghp_secret_in_a_deflated_member\n".repeat(3);
+    for zip in [
+        crate::nested::zip_of(
+            &[("META-INF/MANIFEST.MF", b"Main-Class: App\n"), ("application.yml", &yml)],
+            zip::CompressionMethod::Deflated,
+        ),
+        crate::nested::jar_with_descriptors(&[("application.yml", &yml)], true),
+    ] {
+        let mut file = stub.clone();
+        file.extend_from_slice(&zip);
+        let got = parts("opt/app.run", &file);
+        assert_eq!(got[0], ("opt/app.run".to_owned(), 0, stub.clone()));
+        let member = got.iter().find(|(p, ..)| p == "opt/app.run!/application.yml").unwrap();
+        assert_eq!(member.2, yml);
+        // The central directory onwards, as the file's own bytes, at its offset.
+        let (path, offset, rest) = got.last().unwrap();
+        assert_eq!(path, "opt/app.run");
+        let at = usize::try_from(*offset).unwrap();
+        assert!(at > stub.len());
+        assert_eq!(&file[at..], &rest[..]);
+    }
+}
+
+/// A zip inside a binary, with more bytes after it: those are still delivered, at their
+/// offset, and a `PK\3\4` that is no plausible header is just bytes.
+#[test]
+fn bytes_after_an_embedded_zip_are_delivered_at_their_offset() {
+    let mut file = b"\x7fELF....PK\x03\x04 not a header".to_vec();
+    file.extend_from_slice(&crate::nested::zip_of(
+        &[("zoneinfo/UTC", b"TZif2")],
+        zip::CompressionMethod::Stored,
+    ));
+    let tail = b"rodata: token=ghp_after_the_zip\n";
+    file.extend_from_slice(tail);
+    let got = parts("usr/bin/app", &file);
+    assert!(got.iter().any(|(p, _, c)| p == "usr/bin/app!/zoneinfo/UTC" && c == b"TZif2"));
+    let (path, offset, rest) = got.last().unwrap();
+    assert_eq!(path, "usr/bin/app");
+    assert!(rest.ends_with(tail));
+    assert_eq!(&file[usize::try_from(*offset).unwrap()..], &rest[..]);
+    assert_eq!(got[0].1, 0);
+    assert!(got[0].2.starts_with(b"\x7fELF....PK\x03\x04 not a header"));
+}
