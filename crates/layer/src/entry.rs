@@ -12,8 +12,9 @@ use crate::whiteout::Whiteout;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EntryKind {
-    /// A regular file (including contiguous files and GNU sparse files, whose holes read
-    /// as zeros). The only kind whose content is worth scanning.
+    /// A regular file (including contiguous files and sparse files, whose holes are
+    /// delivered shortened: see [`EntryMeta::file_offset`]). The only kind whose content is
+    /// worth scanning.
     File,
     /// A directory.
     Dir,

@@ -643,7 +643,7 @@ impl<R: Read> TarReader<R> {
         Ok(())
     }
 
-    /// The current entry's content (holes of sparse files read as zeros). What is not read
+    /// The current entry's content (holes of sparse files read as zeros, shortened). What is not read
     /// is skipped by the next [`TarReader::next_entry`].
     pub(crate) fn content(&mut self) -> Content<'_, R> {
         Content { reader: self }

@@ -44,9 +44,14 @@ pub struct WalkSummary {
 /// never buffered whole (this is the same contract as `tar::Archive::entries`). A layer can
 /// contain the same path twice; the later entry wins when the layer is applied.
 ///
-/// GNU long names and links and PAX headers are honoured, GNU sparse files and PAX sparse
-/// files (formats 0.0, 0.1, 1.0) are expanded (holes read as zeros); other PAX sparse files
-/// are flagged with [`EntryIssue::PaxSparse`](crate::EntryIssue::PaxSparse).
+/// The tar is read as container runtimes read it (Go's `archive/tar`): header-only types
+/// (links, devices, directories, FIFOs) have no data whatever size they declare, and
+/// extension records count whatever the header's magic. GNU long names and links and PAX
+/// headers are honoured; GNU sparse files and PAX sparse files (formats 0.0, 0.1, 1.0) are
+/// read as their data, each hole delivered as at most
+/// [`Limits::sparse_hole_bytes`](crate::Limits::sparse_hole_bytes) zeros (see
+/// [`EntryMeta::file_offset`](crate::EntryMeta::file_offset)); other PAX sparse files are
+/// flagged with [`EntryIssue::PaxSparse`](crate::EntryIssue::PaxSparse).
 ///
 /// Memory does not depend on the input: extension records are read into memory only up to
 /// [`MAX_LONG_NAME_BYTES`](crate::MAX_LONG_NAME_BYTES) (GNU long names and links),
