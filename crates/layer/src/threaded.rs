@@ -50,7 +50,7 @@ enum Message {
 ///
 /// # Errors
 ///
-/// As [`walk`]. If a thread cannot be started, a [`LayerError::Stream`] at offset 0 with
+/// As [`walk`](crate::walk()). If a thread cannot be started, a [`LayerError::Stream`] at offset 0 with
 /// the system's error, before any entry. If another thread panics, the walk fails with a
 /// [`LayerError::Stream`] at the point it reached; the panic goes no further.
 ///
