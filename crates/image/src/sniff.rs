@@ -15,7 +15,10 @@ impl Compression {
     pub(crate) fn sniff(head: &[u8]) -> Compression {
         if head.starts_with(&[0x1f, 0x8b]) {
             Compression::Gzip
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+            || matches!(head, [b, 0x2a, 0x4d, 0x18, ..] if b & 0xf0 == 0x50)
+        {
+            // A zstd frame, or a skippable frame (magic 0x184D2A5?), which may lead one.
             Compression::Zstd
         } else if head.starts_with(b"BZh") {
             Compression::Bzip2
@@ -46,6 +49,8 @@ mod tests {
     fn magic_bytes() {
         assert_eq!(Compression::sniff(&[0x1f, 0x8b, 8]), Compression::Gzip);
         assert_eq!(Compression::sniff(&[0x28, 0xb5, 0x2f, 0xfd, 0]), Compression::Zstd);
+        assert_eq!(Compression::sniff(&[0x5a, 0x2a, 0x4d, 0x18, 8]), Compression::Zstd);
+        assert_eq!(Compression::sniff(&[0x6a, 0x2a, 0x4d, 0x18, 8]), Compression::None);
         assert_eq!(Compression::sniff(b"BZh9"), Compression::Bzip2);
         assert_eq!(Compression::sniff(b"\xfd7zXZ\x00"), Compression::Xz);
         assert_eq!(Compression::sniff(b"hello"), Compression::None);

@@ -12,8 +12,9 @@ use crate::whiteout::Whiteout;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EntryKind {
-    /// A regular file (including contiguous files and GNU sparse files, whose holes read
-    /// as zeros). The only kind whose content is worth scanning.
+    /// A regular file (including contiguous files and sparse files, whose holes are
+    /// delivered shortened: see [`EntryMeta::file_offset`]). The only kind whose content is
+    /// worth scanning.
     File,
     /// A directory.
     Dir,
@@ -42,10 +43,61 @@ pub enum EntryIssue {
     /// it is still scanned, but offsets and the name may not be the file's. Formats 0.0,
     /// 0.1 and 1.0 are expanded like GNU sparse files and raise no issue.
     PaxSparse,
-    /// An entry that has no content by its kind (a directory, a link, a device, a
-    /// whiteout, an unknown type) stores data in the archive anyway. A runtime ignores it,
-    /// but it is in the blob: it is delivered as content and scanned.
+    /// An entry that has no content by its kind (a whiteout, an unknown type) stores data
+    /// in the archive anyway. A runtime reads past it without extracting it, but it is in
+    /// the blob: it is delivered as content and scanned.
     UnexpectedData,
+    /// An entry of a header-only type (hard link, symlink, device, directory, FIFO)
+    /// declares `declared` bytes of data. Container runtimes (Go's `archive/tar`) and
+    /// Python's `tarfile` ignore that size and read the next block as a header, and so does
+    /// this walk; readers that honour the size (GNU tar, the `tar` crate) skip those bytes,
+    /// and the entries in them ([`EntryIssue::InIgnoredData`]).
+    SizeIgnored {
+        /// The size the header declares.
+        declared: u64,
+    },
+    /// This entry lies within the data that the header-only entry whose header is at
+    /// offset `by` declared ([`EntryIssue::SizeIgnored`]): a runtime extracts it, a reader
+    /// that honours that size does not see it. It is walked as a runtime reads it.
+    InIgnoredData {
+        /// The header offset of the entry that declared the ignored data.
+        by: u64,
+    },
+    /// The entry declares a size over the walk's limit
+    /// ([`Limits::max_layer_bytes`](crate::Limits::max_layer_bytes) for a layer,
+    /// [`Limits::max_member_bytes`](crate::Limits::max_member_bytes) for a nested tar).
+    /// A sparse file's data segments are still delivered (its holes are zeros); a regular
+    /// file's data is read until the stream's own limit stops it.
+    SizeOverLimit {
+        /// The size the header declares (a sparse file's real size).
+        declared: u64,
+        /// The limit.
+        limit: u64,
+    },
+}
+
+/// Where the delivered bytes of a sparse file lie in the file: holes are delivered
+/// shortened ([`Limits::sparse_hole_bytes`](crate::Limits::sparse_hole_bytes)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SparseMap {
+    /// For each segment (data or hole), in order: its delivered and its file offset.
+    pub(crate) starts: Vec<(u64, u64)>,
+    /// Bytes delivered in all.
+    pub(crate) delivered_len: u64,
+}
+
+impl SparseMap {
+    pub(crate) fn delivered_len(&self) -> u64 {
+        self.delivered_len
+    }
+
+    fn file_offset(&self, delivered: u64) -> u64 {
+        let i = self.starts.partition_point(|&(d, _)| d <= delivered);
+        match i.checked_sub(1).map(|i| self.starts[i]) {
+            Some((d, f)) => f.saturating_add(delivered - d),
+            None => delivered,
+        }
+    }
 }
 
 /// Everything known about an entry except its content (cheap to clone and keep).
@@ -59,6 +111,10 @@ pub struct EntryMeta {
     pub(crate) whiteout: Option<Whiteout>,
     pub(crate) header_offset: u64,
     pub(crate) issues: Vec<EntryIssue>,
+    /// Bytes the content delivers.
+    pub(crate) content_len: u64,
+    /// For a sparse file, where the delivered bytes lie in the file.
+    pub(crate) sparse: Option<SparseMap>,
 }
 
 impl EntryMeta {
@@ -74,10 +130,33 @@ impl EntryMeta {
         self.kind
     }
 
-    /// The content size in bytes, after PAX `size` overrides and GNU sparse expansion.
+    /// The file's size in bytes, after PAX `size` overrides; a sparse file's real size
+    /// (holes included); 0 for a header-only type (see [`EntryIssue::SizeIgnored`]).
     #[must_use]
     pub fn size(&self) -> u64 {
         self.size
+    }
+
+    /// How many bytes reading the content delivers: [`EntryMeta::size`], except for a
+    /// sparse file, whose holes are delivered shortened (see [`EntryMeta::file_offset`]),
+    /// and an entry that stores data it should not have ([`EntryIssue::UnexpectedData`]).
+    #[must_use]
+    pub fn content_len(&self) -> u64 {
+        self.content_len
+    }
+
+    /// Whether this is a sparse file (its holes are delivered shortened).
+    #[must_use]
+    pub fn is_sparse(&self) -> bool {
+        self.sparse.is_some()
+    }
+
+    /// The offset in the file of the content byte delivered at `delivered`: the same
+    /// offset, except in a sparse file, whose holes are delivered as at most
+    /// [`Limits::sparse_hole_bytes`](crate::Limits::sparse_hole_bytes) zeros.
+    #[must_use]
+    pub fn file_offset(&self, delivered: u64) -> u64 {
+        self.sparse.as_ref().map_or(delivered, |m| m.file_offset(delivered))
     }
 
     /// The permission bits (0 if the header's field is unreadable).

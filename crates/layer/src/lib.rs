@@ -95,6 +95,7 @@ mod limits;
 mod nested;
 mod notice;
 mod path;
+mod prefixed;
 mod tap;
 mod tar_reader;
 mod text;

@@ -52,6 +52,12 @@ pub struct Limits {
     /// of a gzip stream stays: header, deflate data, each member's length, truncation,
     /// garbage after a member.
     pub gzip_crc: bool,
+    /// The most zeros a hole of a sparse tar entry is delivered as. Holes are zeros,
+    /// where nothing can be found, and a sparse file can declare terabytes of them: only
+    /// its data segments are read, each hole standing as this many zeros at most, so that
+    /// no match spans a hole it could not span in the file. Set it above the longest match
+    /// a scan of the content can make. Default: 16 KiB + 1.
+    pub sparse_hole_bytes: u64,
 }
 
 impl Default for Limits {
@@ -63,6 +69,7 @@ impl Default for Limits {
             max_depth: 5,
             max_member_bytes: 4 << 30,
             gzip_crc: true,
+            sparse_hole_bytes: (16 << 10) + 1,
         }
     }
 }
@@ -113,6 +120,13 @@ impl Limits {
     #[must_use]
     pub fn with_gzip_crc(mut self, check: bool) -> Self {
         self.gzip_crc = check;
+        self
+    }
+
+    /// Set [`sparse_hole_bytes`](Limits::sparse_hole_bytes).
+    #[must_use]
+    pub fn with_sparse_hole_bytes(mut self, bytes: u64) -> Self {
+        self.sparse_hole_bytes = bytes;
         self
     }
 

@@ -82,9 +82,19 @@ pub enum Item<'a> {
 pub struct Member<'a> {
     path: &'a NestedPath,
     reader: &'a mut dyn Read,
+    offset: u64,
 }
 
 impl Member<'_> {
+    /// The offset in the file at [`Member::path`] of the first byte this member delivers:
+    /// 0, except for the parts of a file around a zip that follows a prefix (an executable
+    /// jar's stub, then what follows the zip), which are delivered as members of their
+    /// own so that the zip's members can be delivered in between.
+    #[must_use]
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
     /// The member's location, e.g. `app.jar!/BOOT-INF/classes/application.yml`.
     #[must_use]
     pub fn path(&self) -> &NestedPath {
@@ -131,6 +141,11 @@ impl fmt::Debug for Member<'_> {
 ///   read, including deflated members whose sizes are only in a trailing data descriptor
 ///   (what `jar` and `ZipOutputStream` write). Anything else (other compression methods,
 ///   encryption, a stored member without sizes) gives a [`NoticeReason::Unsupported`].
+///
+/// - A zip behind a prefix (an executable jar's shell stub, a zipapp, a self-extracting
+///   archive) is found by its first plausible local file header: the bytes before it are
+///   delivered as the file, then the zip's members, then what follows its central
+///   directory, again as the file; [`Member::offset`] gives each part's offset in the file.
 ///
 /// Items come in archive order. Every problem inside a nested archive becomes an
 /// [`Item::Notice`] and the walk goes on with what can still be read.
@@ -193,6 +208,20 @@ pub(crate) struct Ctx<F> {
 }
 
 impl<F> Ctx<F> {
+    /// Deliver the part of the file at `chain` that `reader` reads, starting at `offset`.
+    pub(crate) fn file<E>(
+        &mut self,
+        chain: &NestedPath,
+        reader: &mut dyn Read,
+        offset: u64,
+    ) -> Result<(), E>
+    where
+        F: FnMut(Item<'_>) -> Result<Flow, E>,
+        E: From<LayerError>,
+    {
+        self.emit(Item::File(Member { path: chain, reader, offset }))
+    }
+
     /// Fail with the layer stream's error if it failed.
     pub(crate) fn check_outer<E: From<LayerError>>(&self) -> Result<(), E> {
         match self.outer.take_failure() {
@@ -308,10 +337,15 @@ where
                 let max_depth = ctx.limits.max_depth;
                 ctx.notice(chain.clone(), NoticeReason::DepthLimit { max_depth })?;
                 if !ctx.stopped {
-                    ctx.emit(Item::File(Member { path: &*chain, reader: &mut joined }))?;
+                    ctx.emit(Item::File(Member { path: &*chain, reader: &mut joined, offset: 0 }))?;
                 }
             }
-            None => ctx.emit(Item::File(Member { path: &*chain, reader: &mut joined }))?,
+            None if chain.depth() < ctx.limits.max_depth as usize => {
+                crate::zip::walk_prefixed(ctx, chain, &mut joined)?;
+            }
+            None => {
+                ctx.emit(Item::File(Member { path: &*chain, reader: &mut joined, offset: 0 }))?;
+            }
         }
     }
     ctx.check_outer()?;
@@ -413,7 +447,7 @@ where
     E: From<LayerError>,
 {
     let (tap, state) = Tap::new(reader);
-    let mut tar = TarReader::new(tap);
+    let mut tar = TarReader::new(tap, ctx.limits.max_member_bytes, &ctx.limits);
     while !ctx.stopped {
         let meta = match tar.next_entry() {
             Ok(Some(meta)) => meta,

@@ -7,17 +7,32 @@
 //! cap ([`MAX_LONG_NAME_BYTES`], [`MAX_PAX_BYTES`], [`MAX_SPARSE_SEGMENTS`]); a larger one is
 //! a [`RecordTooLarge`] error, before any of it is read.
 //!
-//! It also expands sparse files: GNU (`S` entries with their extension blocks) and PAX
+//! It reads the archive as container runtimes do (Go's `archive/tar`, which docker,
+//! containerd and podman use):
+//!
+//! - entries of a header-only type (hard link, symlink, character or block device,
+//!   directory, FIFO, and a pre-POSIX `\0` entry whose name ends in `/`) have no data,
+//!   whatever size their header declares: the next block is the next header
+//!   ([`EntryIssue::SizeIgnored`] on the entry, [`EntryIssue::InIgnoredData`] on every
+//!   entry that a reader honouring the size would have skipped);
+//! - PAX and GNU extension records are honoured whatever the header's magic;
+//! - a header checksum is valid as an unsigned or a signed sum of its bytes.
+//!
+//! It also reads sparse files: GNU (`S` entries with their extension blocks) and PAX
 //! sparse formats 0.0, 0.1 and 1.0 (`GNU.sparse.*` records, with the real name in
-//! `GNU.sparse.name`), so holes read as zeros and offsets are the file's.
+//! `GNU.sparse.name`). Only their data segments are read: a hole is zeros, so it is
+//! delivered as at most [`Limits::sparse_hole_bytes`] zeros (enough to keep a match from
+//! spanning it), and [`EntryMeta::file_offset`] maps a delivered offset back to the file's.
+//! A declared size over the reader's limit is an [`EntryIssue::SizeOverLimit`].
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
 use tar::{EntryType, GnuExtSparseHeader, Header};
 
-use crate::entry::{EntryIssue, EntryKind, EntryMeta};
+use crate::entry::{EntryIssue, EntryKind, EntryMeta, SparseMap};
 use crate::error::RecordTooLarge;
+use crate::limits::Limits;
 use crate::path::EntryPath;
 use crate::whiteout::Whiteout;
 
@@ -47,6 +62,13 @@ pub(crate) struct TarReader<R> {
     /// The unread content of the current entry.
     segments: VecDeque<Segment>,
     done: bool,
+    /// The largest size an entry may declare without an [`EntryIssue::SizeOverLimit`].
+    max_size: u64,
+    /// The most zeros a hole of a sparse file is delivered as.
+    hole_bytes: u64,
+    /// The data a header-only entry declared and a runtime reads as headers:
+    /// `(end offset, that entry's header offset)`.
+    ignored: Option<(u64, u64)>,
 }
 
 /// An extension record that describes the next entry.
@@ -230,8 +252,19 @@ fn sparse_segments(
 }
 
 impl<R: Read> TarReader<R> {
-    pub(crate) fn new(inner: R) -> Self {
-        TarReader { inner, pos: 0, next: 0, segments: VecDeque::new(), done: false }
+    /// A reader of `inner`; entries declaring more than `max_size` bytes are flagged, and
+    /// holes of sparse files are delivered as at most [`Limits::sparse_hole_bytes`] zeros.
+    pub(crate) fn new(inner: R, max_size: u64, limits: &Limits) -> Self {
+        TarReader {
+            inner,
+            pos: 0,
+            next: 0,
+            segments: VecDeque::new(),
+            done: false,
+            max_size,
+            hole_bytes: limits.sparse_hole_bytes.max(1),
+            ignored: None,
+        }
     }
 
     pub(crate) fn into_inner(self) -> R {
@@ -253,9 +286,11 @@ impl<R: Read> TarReader<R> {
         self.segments.clear();
         let (mut long_name, mut long_link, mut pax): (_, _, Option<Pax>) = (None, None, None);
         let mut described = false;
+        let mut first_offset = None;
         loop {
             self.skip(self.next - self.pos)?;
             let header_offset = self.pos;
+            let first_offset = *first_offset.get_or_insert(header_offset);
             let mut header = Header::new_old();
             if !self.read_block(header.as_mut_bytes())? || header.as_bytes().iter().all(|&b| b == 0)
             {
@@ -269,10 +304,9 @@ impl<R: Read> TarReader<R> {
             }
             check_sum(&header)?;
             let et = header.entry_type();
-            let recognized = header.as_gnu().is_some() || header.as_ustar().is_some();
             let mut size = header.entry_size()?;
-            let record = if recognized { Record::of(et) } else { None };
-            if let Some(record) = record {
+            // Like Go's reader, whatever the header's magic says.
+            if let Some(record) = Record::of(et) {
                 let taken = match record {
                     Record::LongName => long_name.is_some(),
                     Record::LongLink => long_link.is_some(),
@@ -308,7 +342,9 @@ impl<R: Read> TarReader<R> {
             if let Some(s) = pax.size {
                 size = s;
             }
-            return self.entry(&header, header_offset, size, long_name, long_link, pax).map(Some);
+            let mut meta = self.entry(&header, header_offset, size, long_name, long_link, pax)?;
+            self.check_ignored(&mut meta, first_offset);
+            return Ok(Some(meta));
         }
     }
 
@@ -326,6 +362,7 @@ impl<R: Read> TarReader<R> {
         let mut segments = VecDeque::from([Segment::Data(size)]);
         let mut stored = size;
         let mut name_override = None;
+        let mut sparse = false;
         let et = header.entry_type();
         if et == EntryType::GNUSparse {
             let gnu =
@@ -354,6 +391,7 @@ impl<R: Read> TarReader<R> {
             let real = gnu.real_size()?;
             segments = sparse_segments(pairs, stored, real)?;
             size = real;
+            sparse = true;
         } else if pax.sparse.any {
             let s = &pax.sparse;
             match (s.major.as_deref(), s.real_size) {
@@ -362,19 +400,19 @@ impl<R: Read> TarReader<R> {
                     stored -= map_bytes;
                     segments = sparse_segments(pairs, stored, real)?;
                     size = real;
+                    sparse = true;
                     name_override.clone_from(&s.name);
                 }
                 (None, Some(real)) if !s.map_invalid && s.map.len().is_multiple_of(2) => {
                     let pairs = s.map.chunks(2).map(|p| (p[0], p[1]));
                     segments = sparse_segments(pairs.collect::<Vec<_>>(), stored, real)?;
                     size = real;
+                    sparse = true;
                     name_override.clone_from(&s.name);
                 }
                 _ => issues.push(EntryIssue::PaxSparse),
             }
         }
-        self.segments = segments;
-        self.next = self.pos + round_up(stored)?;
 
         let raw_path = match (name_override, long_name, pax.path) {
             (Some(name), ..) => name,
@@ -397,6 +435,30 @@ impl<R: Read> TarReader<R> {
             (None, Some(link)) => Some(link),
             (None, None) => header.link_name_bytes().map(|l| l.into_owned()),
         };
+        // Go's reader: these types have no data, whatever the size says.
+        // (`EntryType` reads `\0` as `0`: the raw type byte tells them apart.)
+        let header_only = matches!(et.as_byte(), b'1'..=b'6')
+            || (header.as_bytes()[156] == 0 && raw_path.ends_with(b"/"));
+        let declared = size;
+        if header_only {
+            (stored, size) = (0, 0);
+            segments.clear();
+            if declared > 0 {
+                issues.push(EntryIssue::SizeIgnored { declared });
+                let end =
+                    self.pos.saturating_add(declared.saturating_add(BLOCK - 1) & !(BLOCK - 1));
+                if self.ignored.is_none_or(|(e, _)| e < end) {
+                    self.ignored = Some((end, header_offset));
+                }
+            }
+        }
+        if declared > self.max_size {
+            issues.push(EntryIssue::SizeOverLimit { declared, limit: self.max_size });
+        }
+        let sparse_map = sparse.then(|| self.cap_holes(&mut segments));
+        self.segments = segments;
+        self.next = self.pos + round_up(stored)?;
+
         let path = EntryPath::new(&raw_path);
         let mut kind = match et {
             EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => EntryKind::File,
@@ -418,6 +480,10 @@ impl<R: Read> TarReader<R> {
         if contentless && stored > 0 && kind != EntryKind::Other(b'g') {
             issues.push(EntryIssue::UnexpectedData);
         }
+        let content_len = match &sparse_map {
+            Some(map) => map.delivered_len(),
+            None => stored,
+        };
         if path.was_absolute() {
             issues.insert(0, EntryIssue::AbsolutePath);
         }
@@ -433,7 +499,43 @@ impl<R: Read> TarReader<R> {
             header_offset,
             issues,
             path,
+            content_len,
+            sparse: sparse_map,
         })
+    }
+
+    /// Flags an entry that starts inside the data a header-only entry declared: a reader
+    /// honouring that size skips it, a runtime extracts it.
+    fn check_ignored(&mut self, meta: &mut EntryMeta, first_offset: u64) {
+        if let Some((end, by)) = self.ignored {
+            if first_offset < end && by != meta.header_offset {
+                meta.issues.push(EntryIssue::InIgnoredData { by });
+            } else if first_offset >= end {
+                self.ignored = None;
+            }
+        }
+    }
+
+    /// Shortens every hole of `segments` to at most `hole_bytes` zeros; returns the map
+    /// from delivered offsets to the file's.
+    fn cap_holes(&self, segments: &mut VecDeque<Segment>) -> SparseMap {
+        let mut starts = Vec::with_capacity(segments.len());
+        let (mut delivered, mut file) = (0u64, 0u64);
+        for segment in segments.iter_mut() {
+            starts.push((delivered, file));
+            match segment {
+                Segment::Data(n) => {
+                    delivered += *n;
+                    file += *n;
+                }
+                Segment::Zeros(n) => {
+                    file = file.saturating_add(*n);
+                    *n = (*n).min(self.hole_bytes);
+                    delivered += *n;
+                }
+            }
+        }
+        SparseMap { starts, delivered_len: delivered }
     }
 
     /// Reads the sparse map at the start of a PAX 1.0 sparse file's data: decimal lines
@@ -541,18 +643,22 @@ impl<R: Read> TarReader<R> {
         Ok(())
     }
 
-    /// The current entry's content (holes of sparse files read as zeros). What is not read
+    /// The current entry's content (holes of sparse files read as zeros, shortened). What is not read
     /// is skipped by the next [`TarReader::next_entry`].
     pub(crate) fn content(&mut self) -> Content<'_, R> {
         Content { reader: self }
     }
 }
 
-/// Verifies a header's checksum.
+/// Verifies a header's checksum: the sum of its bytes as unsigned or (as some old tars
+/// wrote it, and as Go's reader also accepts) as signed bytes.
 fn check_sum(header: &Header) -> io::Result<()> {
     let bytes = header.as_bytes();
-    let sum = bytes[..148].iter().chain(&bytes[156..]).map(|&b| u32::from(b)).sum::<u32>() + 8 * 32;
-    if header.cksum()? != sum {
+    let rest = || bytes[..148].iter().chain(&bytes[156..]);
+    let unsigned = rest().map(|&b| i64::from(b)).sum::<i64>() + 8 * 32;
+    let signed = rest().map(|&b| i64::from(b as i8)).sum::<i64>() + 8 * 32;
+    let recorded = i64::from(header.cksum()?);
+    if recorded != unsigned && recorded != signed {
         return Err(invalid("archive header checksum mismatch"));
     }
     Ok(())

@@ -17,7 +17,7 @@ use crate::compression::decompress;
 use crate::entry::Entry;
 use crate::error::LayerError;
 use crate::limits::Limits;
-use crate::walk::{Flow, WalkSummary, walk};
+use crate::walk::{Flow, WalkSummary, walk_limited};
 
 /// How many buffers circulate in each pipe between two stages.
 pub const PIPE_BUFFERS: usize = 4;
@@ -50,7 +50,7 @@ enum Message {
 ///
 /// # Errors
 ///
-/// As [`walk`]. If a thread cannot be started, a [`LayerError::Stream`] at offset 0 with
+/// As [`walk`](crate::walk()). If a thread cannot be started, a [`LayerError::Stream`] at offset 0 with
 /// the system's error, before any entry. If another thread panics, the walk fails with a
 /// [`LayerError::Stream`] at the point it reached; the panic goes no further.
 ///
@@ -103,7 +103,7 @@ where
                 Err(e) => tar_pump.fail(e),
             })
             .map_err(not_started)?;
-        let result = walk(tar, visit);
+        let result = walk_limited(tar, &limits, visit);
         // Joined here, so a panic there is not propagated: the walk has already failed
         // with `PumpStopped`, as the pipe closed without an end.
         let _ = (read.join(), inflate.join());
@@ -180,7 +180,7 @@ where
             .map_err(not_started)?;
         let walker = std::thread::Builder::new()
             .name("layer-walk".to_owned())
-            .spawn_scoped(s, move || walk(tar, visit))
+            .spawn_scoped(s, move || walk_limited(tar, &limits, visit))
             .map_err(not_started)?;
         raw_pump.run(blob, |_| Ok(()));
         let result = walker.join();

@@ -44,9 +44,14 @@ pub struct WalkSummary {
 /// never buffered whole (this is the same contract as `tar::Archive::entries`). A layer can
 /// contain the same path twice; the later entry wins when the layer is applied.
 ///
-/// GNU long names and links and PAX headers are honoured, GNU sparse files and PAX sparse
-/// files (formats 0.0, 0.1, 1.0) are expanded (holes read as zeros); other PAX sparse files
-/// are flagged with [`EntryIssue::PaxSparse`](crate::EntryIssue::PaxSparse).
+/// The tar is read as container runtimes read it (Go's `archive/tar`): header-only types
+/// (links, devices, directories, FIFOs) have no data whatever size they declare, and
+/// extension records count whatever the header's magic. GNU long names and links and PAX
+/// headers are honoured; GNU sparse files and PAX sparse files (formats 0.0, 0.1, 1.0) are
+/// read as their data, each hole delivered as at most
+/// [`Limits::sparse_hole_bytes`](crate::Limits::sparse_hole_bytes) zeros (see
+/// [`EntryMeta::file_offset`](crate::EntryMeta::file_offset)); other PAX sparse files are
+/// flagged with [`EntryIssue::PaxSparse`](crate::EntryIssue::PaxSparse).
 ///
 /// Memory does not depend on the input: extension records are read into memory only up to
 /// [`MAX_LONG_NAME_BYTES`](crate::MAX_LONG_NAME_BYTES) (GNU long names and links),
@@ -88,14 +93,29 @@ pub struct WalkSummary {
 /// assert_eq!(paths, ["etc/motd"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn walk<R, F, E>(reader: R, mut visit: F) -> Result<WalkSummary, E>
+pub fn walk<R, F, E>(reader: R, visit: F) -> Result<WalkSummary, E>
+where
+    R: Read,
+    F: FnMut(Entry<'_>) -> Result<Flow, E>,
+    E: From<LayerError>,
+{
+    walk_limited(reader, &Limits::default(), visit)
+}
+
+/// [`walk`] under `limits`: entries declaring more than [`Limits::max_layer_bytes`] are
+/// flagged, holes of sparse files are shortened to [`Limits::sparse_hole_bytes`].
+pub(crate) fn walk_limited<R, F, E>(
+    reader: R,
+    limits: &Limits,
+    mut visit: F,
+) -> Result<WalkSummary, E>
 where
     R: Read,
     F: FnMut(Entry<'_>) -> Result<Flow, E>,
     E: From<LayerError>,
 {
     let (tap, state) = Tap::new(reader);
-    let mut tar = TarReader::new(tap);
+    let mut tar = TarReader::new(tap, limits.max_layer_bytes, limits);
     let mut summary = WalkSummary::default();
     while let Some(meta) = tar.next_entry().map_err(|e| E::from(classify(&state, e)))? {
         summary.entries += 1;
@@ -140,7 +160,7 @@ where
 {
     let reader = decompress(blob, limits)
         .map_err(|source| E::from(LayerError::Stream { offset: 0, source }))?;
-    walk(reader, visit)
+    walk_limited(reader, limits, visit)
 }
 
 /// Turn an error of the tar reader into a [`LayerError`]: the stream's own error if the

@@ -31,6 +31,7 @@ use crate::limits::Limits;
 use crate::nested::{Ctx, Item, walk_any};
 use crate::notice::NoticeReason;
 use crate::path::EntryPath;
+use crate::prefixed::Probe;
 use crate::tap::{Tap, TapState};
 use crate::walk::Flow;
 
@@ -156,6 +157,61 @@ where
 {
     let (tap, state) = Tap::new(reader);
     let mut br = BufReader::with_capacity(32 * 1024, tap);
+    walk_zip_in(ctx, chain, &mut br, &state)
+}
+
+/// Deliver a file that may hold a zip after a prefix (see [`crate::prefixed`]): the bytes
+/// before the zip as the file, the zip's members, then the rest of the file, again probed.
+pub(crate) fn walk_prefixed<F, E>(
+    ctx: &mut Ctx<F>,
+    chain: &mut NestedPath,
+    reader: &mut dyn Read,
+) -> Result<(), E>
+where
+    F: FnMut(Item<'_>) -> Result<Flow, E>,
+    E: From<LayerError>,
+{
+    let mut probe = Probe::new(reader, 0);
+    loop {
+        let offset = probe.offset();
+        ctx.file(chain, &mut probe, offset)?;
+        if ctx.stopped || !probe.found() {
+            // What the visitor left unread is not part of a zip: nothing else to deliver.
+            return Ok(());
+        }
+        let zip_start = probe.offset();
+        let left = {
+            let mut raw = probe.raw();
+            let (tap, state) = Tap::new(&mut raw);
+            let mut br = BufReader::with_capacity(32 * 1024, tap);
+            walk_zip_in(ctx, chain, &mut br, &state)?;
+            br.buffer().to_vec()
+        };
+        if ctx.stopped {
+            return Ok(());
+        }
+        ctx.check_outer()?;
+        probe.unread(&left);
+        if probe.offset() <= zip_start {
+            // The zip walk read nothing (and gave a notice): stop rather than loop.
+            return Ok(());
+        }
+        probe.resume();
+    }
+}
+
+/// [`walk_zip`] over a buffered, tapped stream.
+fn walk_zip_in<F, E, T>(
+    ctx: &mut Ctx<F>,
+    chain: &mut NestedPath,
+    mut br: &mut BufReader<T>,
+    state: &TapState,
+) -> Result<(), E>
+where
+    F: FnMut(Item<'_>) -> Result<Flow, E>,
+    E: From<LayerError>,
+    T: Read,
+{
     let mut first = true;
     while !ctx.stopped {
         let sig = match read_sig(&mut br) {
@@ -165,9 +221,9 @@ where
                     io::ErrorKind::UnexpectedEof,
                     "the zip archive ends without a central directory",
                 );
-                return ctx.notice_io(chain.clone(), &state, e);
+                return ctx.notice_io(chain.clone(), state, e);
             }
-            Err(e) => return ctx.notice_io(chain.clone(), &state, e),
+            Err(e) => return ctx.notice_io(chain.clone(), state, e),
         };
         if sig == DATA_DESCRIPTOR && first {
             // A split-archive marker may precede the first member.
@@ -185,15 +241,15 @@ where
                     "unexpected zip record signature {sig:#010x}; the rest of the archive was skipped"
                 ),
             );
-            return ctx.notice_io(chain.clone(), &state, e);
+            return ctx.notice_io(chain.clone(), state, e);
         }
         let header = match LocalHeader::read(&mut br) {
             Ok(h) => h,
-            Err(e) => return ctx.notice_io(chain.clone(), &state, e),
+            Err(e) => return ctx.notice_io(chain.clone(), state, e),
         };
         let name = EntryPath::new(&header.name).into_bstring();
         chain.push(name);
-        let res = member(ctx, chain, &state, &mut br, &header);
+        let res = member(ctx, chain, state, &mut br, &header);
         chain.pop();
         match res? {
             Next::Continue => {}

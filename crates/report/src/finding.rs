@@ -29,11 +29,13 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Whether the secret stays readable from the image even though it is not in the
-    /// final filesystem: a deleted or overwritten file, or a build argument recorded in the
-    /// history. Such findings are worst: people believe them gone.
+    /// Whether the secret stays readable from the image only where it looks removed:
+    /// every location is a deleted or overwritten file or a build argument recorded in the
+    /// history. Such findings are worst: people believe them gone. A secret also present in
+    /// the final image (a deleted file re-added, a blob shared by a later layer, an ENV
+    /// entry) is not hidden: it is in plain sight.
     pub fn is_hidden_in_history(&self) -> bool {
-        self.locations.iter().any(Location::is_hidden_in_history)
+        !self.locations.is_empty() && self.locations.iter().all(Location::is_hidden_in_history)
     }
 
     /// Sort key putting the worst findings first: high confidence, then hidden in history,

@@ -12,7 +12,9 @@ use crate::secret_name::{is_credible_value, is_secret_name};
 /// Every secret in `config`.
 ///
 /// - Each `ENV` entry `NAME=value`, each label as `key=value`, the entrypoint and the cmd
-///   (joined with spaces) and each history `created_by` is scanned as text with the rules.
+///   (joined with spaces), each history `created_by`, and each history `comment` and
+///   `author` (a [`ConfigField::History`] keyed `comment` / `author`) is scanned as text
+///   with the rules.
 /// - A secret-named key (see [`is_secret_name`]) with a credible literal value is a hit of
 ///   [`SECRET_NAMED_VALUE`] even when no rule matches: env names, label keys, and
 ///   `NAME=value` tokens of history lines (build arguments `|N NAME=value …`, `ENV`, `ARG`
@@ -86,6 +88,20 @@ pub(crate) fn scan_config(scanner: &Scanner, config: &ImageConfig) -> Vec<Hit<Co
         };
         scan_text(scanner, line, &mut hits, site);
         named_values(line, false, &mut hits, |offset, _, _| site(offset));
+    }
+    for (i, h) in config.history.iter().enumerate() {
+        for (key, text) in [("comment", &h.comment), ("author", &h.author)] {
+            let Some(text) = text.as_deref() else { continue };
+            let site = |offset| ConfigSite {
+                field: ConfigField::History,
+                key: Some(key.to_owned()),
+                history_index: Some(i),
+                offset,
+                context: text.to_owned(),
+            };
+            scan_text(scanner, text, &mut hits, site);
+            named_values(text, false, &mut hits, |offset, _, _| site(offset));
+        }
     }
     hits
 }

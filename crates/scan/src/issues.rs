@@ -70,6 +70,24 @@ pub(crate) fn entry_issue(issue: EntryIssue) -> (Severity, String) {
             Severity::Notice,
             "the tar entry is not a regular file (or is a whiteout) but stores data: a runtime ignores it, but it is in the blob and was scanned".to_owned(),
         ),
+        EntryIssue::SizeIgnored { declared } => (
+            Severity::Notice,
+            format!(
+                "the tar entry is a link, device, directory or FIFO, a type without data, yet its header declares {declared} bytes: container runtimes (Go's archive/tar) ignore that size and read the next block as a header, and so did this scan; tools that honour the size skip what follows"
+            ),
+        ),
+        EntryIssue::InIgnoredData { by } => (
+            Severity::Notice,
+            format!(
+                "a container runtime extracts this entry, which lies in the data declared by the header-only entry at byte offset {by} of the layer's tar: tools that honour that size skip it; it was scanned as a runtime extracts it"
+            ),
+        ),
+        EntryIssue::SizeOverLimit { declared, limit } => (
+            Severity::Incomplete,
+            format!(
+                "the tar entry declares {declared} bytes, over the limit of {limit} bytes: only what its data holds up to that limit was scanned (a sparse file's holes are zeros and were not expanded)"
+            ),
+        ),
         other => (Severity::Incomplete, format!("{other:?}")),
     }
 }

@@ -6,8 +6,8 @@ use bstr::BString;
 use layerleak_engine::{FnSink, Match, ScanError, StreamScan};
 use layerleak_image::{BlobOpener, Descriptor};
 use layerleak_layer::{
-    Entry, Flow, Item, LayerError, Limits, PathIndex, TextEncoding, WalkSummary, decode_text,
-    walk_content, walk_layer_offloaded, walk_layer_threaded,
+    Entry, EntryMeta, Flow, Item, LayerError, Limits, PathIndex, TextEncoding, WalkSummary,
+    decode_text, walk_content, walk_layer_offloaded, walk_layer_threaded,
 };
 use layerleak_report::Severity;
 
@@ -67,7 +67,7 @@ pub(crate) fn scan_blob(
     desc: &Descriptor,
     limits: &Limits,
 ) -> BlobScan {
-    let limits = &limits.with_gzip_crc(false);
+    let limits = &scan_limits(stream, limits);
     match opener.open(desc) {
         Ok(reader) => scan_with(stream, limits, |visit| walk_layer_threaded(reader, limits, visit)),
         Err(e) => BlobScan {
@@ -87,8 +87,16 @@ pub(crate) fn scan_reader(
     reader: &mut dyn Read,
     limits: &Limits,
 ) -> BlobScan {
-    let limits = &limits.with_gzip_crc(false);
+    let limits = &scan_limits(stream, limits);
     scan_with(stream, limits, |visit| walk_layer_offloaded(reader, limits, visit))
+}
+
+/// The limits of a layer walk that `stream` scans: gzip CRCs are not computed again (the
+/// blob's digest is verified), and a sparse file's holes stand as just enough zeros that
+/// no match spans one.
+fn scan_limits(stream: &StreamScan<'_>, limits: &Limits) -> Limits {
+    let longest = stream.scanner_rules().iter().map(|r| r.max_len()).max().unwrap_or(0);
+    limits.with_gzip_crc(false).with_sparse_hole_bytes(longest as u64 + 1)
 }
 
 /// The visitor a layer walk calls for each tar entry.
@@ -109,20 +117,16 @@ fn scan_with(
             let path = Some(entry.path().as_bstr().to_string());
             out.problems.push(Problem { severity, path, reason });
         }
+        if let Some(target) = entry.meta().link_target() {
+            scan_link_target(stream, entry.path().as_bytes(), target, &mut out.hits);
+        }
         if !entry.meta().has_content() {
             return Ok(Flow::Continue);
         }
         let (meta, content) = entry.into_parts();
-        out.bytes += meta.size();
+        out.bytes += meta.content_len();
         current = Some(meta.path().as_bstr().to_string());
-        scan_file(
-            stream,
-            meta.path().as_bytes(),
-            content,
-            limits,
-            &mut out.hits,
-            &mut out.problems,
-        )?;
+        scan_file(stream, &meta, content, limits, &mut out.hits, &mut out.problems)?;
         current = None;
         Ok(Flow::Continue)
     });
@@ -139,20 +143,47 @@ fn scan_with(
     out
 }
 
+/// Scans the target of a symlink or hard link at `path` as text: a link name can hold a
+/// secret too. Hits are located at the link's path, offsets counting in the target.
+fn scan_link_target(
+    stream: &mut StreamScan<'_>,
+    path: &[u8],
+    target: &[u8],
+    hits: &mut Vec<Hit<LayerSite>>,
+) {
+    let site = |offset| LayerSite {
+        path: String::from_utf8_lossy(path).into_owned(),
+        layer_path: path.to_vec(),
+        offset,
+        encoding: None,
+    };
+    let mut sink = FnSink(|m: &Match<'_>| {
+        hits.push(Hit::of_match(m, site(m.secret_span.start)));
+        true
+    });
+    // Reading a slice cannot fail, nor can the sink.
+    let _ = stream.read_from(target, &mut sink);
+}
+
 /// Scans one layer file: every member of nested archives, decoded from UTF-16 if need be,
-/// through the rules; files with secret-bearing names through their path check.
+/// through the rules; files with secret-bearing names through their path check. Offsets in
+/// the file itself (not in a nested member) are the file's, also in a sparse file.
 fn scan_file(
     stream: &mut StreamScan<'_>,
-    layer_path: &[u8],
+    meta: &EntryMeta,
     content: &mut dyn Read,
     limits: &Limits,
     hits: &mut Vec<Hit<LayerSite>>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), BlobError> {
+    let layer_path = meta.path().as_bytes();
     walk_content(BString::from(layer_path), content, limits, |item| -> Result<Flow, BlobError> {
         match item {
             Item::File(member) => {
                 let path = member.path().to_string();
+                let in_file = member.depth() == 0;
+                // A part of the file around a prefixed zip starts further in.
+                let base = member.offset();
                 let kind = path_rules::classify(member.path().last());
                 let mut text = decode_text(member).map_err(BlobError::Io)?;
                 let encoding = match text.encoding() {
@@ -163,7 +194,12 @@ fn scan_file(
                 let site = |offset| LayerSite {
                     path: path.clone(),
                     layer_path: layer_path.to_vec(),
-                    offset,
+                    // A UTF-16 file's offsets count its UTF-8 view: no sparse map applies.
+                    offset: if in_file && encoding.is_none() {
+                        meta.file_offset(base + offset)
+                    } else {
+                        base + offset
+                    },
                     encoding,
                 };
                 let mut head = Vec::new();

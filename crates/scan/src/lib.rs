@@ -18,7 +18,9 @@
 //!    member. Secret-bearing file names (`id_rsa`, `.npmrc`, `.env`, `.aws/credentials`,
 //!    `.docker/config.json`, kubeconfig, …) are checked for real credentials
 //!    ([`BUILTIN_RULES`]). Hard links and symlinks carry no content, so no bytes are scanned
-//!    twice.
+//!    twice; their targets are scanned as text (a link name can hold a secret). A tar is
+//!    read as container runtimes read it, a sparse file as its data, and a zip behind a
+//!    prefix (an executable jar) is opened.
 //! 3. **Statuses.** Every layer location is resolved against the layers above it: present
 //!    in the final image, deleted by layer k, or overwritten by layer k. A file stays
 //!    present while one of its hard links does, even if its own path was deleted.

@@ -7,6 +7,7 @@ mod engine;
 mod fixtures;
 mod gate;
 mod help;
+mod hostile_layer;
 mod jsonl_streaming;
 mod real_image;
 mod registry;

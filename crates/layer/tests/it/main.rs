@@ -2,6 +2,7 @@
 
 mod common;
 mod compression;
+mod hostile;
 mod index;
 mod nested;
 mod records;

@@ -224,12 +224,11 @@ fn a_pax_sparse_map_that_does_not_match_the_data_is_a_tar_error() {
 #[test]
 fn data_stored_by_entries_without_content_is_delivered_and_flagged() {
     let mut b = tar_builder();
-    for (name, kind) in [
-        ("etc/conf.d/", tar::EntryType::Directory),
-        ("app/.wh.old.env", tar::EntryType::Regular),
-        ("run/pipe", tar::EntryType::Fifo),
-        ("weird", tar::EntryType::new(b'Z')),
-    ] {
+    // Header-only types (directories, FIFOs, links, devices) are another matter: a
+    // runtime reads their "data" as headers (see `hostile.rs`).
+    for (name, kind) in
+        [("app/.wh.old.env", tar::EntryType::Regular), ("weird", tar::EntryType::new(b'Z'))]
+    {
         let data = format!("hidden in {name}");
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(kind);
@@ -257,9 +256,7 @@ fn data_stored_by_entries_without_content_is_delivered_and_flagged() {
     assert_eq!(
         delivered,
         [
-            flagged("etc/conf.d", "etc/conf.d/"),
             flagged("app/.wh.old.env", "app/.wh.old.env"),
-            flagged("run/pipe", "run/pipe"),
             flagged("weird", "weird"),
             ("empty".to_owned(), false, vec![], String::new()),
         ]
