@@ -8,6 +8,7 @@ mod fixtures;
 mod gate;
 mod help;
 mod jsonl_streaming;
+mod no_secret_in_output;
 mod real_image;
 mod registry;
 mod registry_mock;
