@@ -1,6 +1,8 @@
 //! Redaction: of a secret value, and of every occurrence of known secrets in echoed text.
 
 use std::fmt;
+
+use aho_corasick::{AhoCorasick, MatchKind};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -84,10 +86,8 @@ pub enum Redaction {
 /// [`Redactor::display`] also escapes control characters, for terminals.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    /// Longest first.
-    secrets: Vec<Vec<u8>>,
-    /// Longest first.
-    credentials: Vec<Vec<u8>>,
+    secrets: Needles,
+    credentials: Needles,
     detector: Option<Arc<dyn Detector>>,
     mode: Redaction,
 }
@@ -101,7 +101,7 @@ impl Redactor {
     /// Also hides `secrets` (under [`Redaction::Redact`]).
     #[must_use]
     pub fn with_secrets<'a>(mut self, secrets: impl IntoIterator<Item = &'a Secret>) -> Redactor {
-        add(&mut self.secrets, secrets);
+        self.secrets.add(secrets);
         self
     }
 
@@ -111,7 +111,7 @@ impl Redactor {
         mut self,
         credentials: impl IntoIterator<Item = &'a Secret>,
     ) -> Redactor {
-        add(&mut self.credentials, credentials);
+        self.credentials.add(credentials);
         self
     }
 
@@ -138,9 +138,9 @@ impl Redactor {
     /// secret and every secret the detector finds.
     pub fn text(&self, text: &str) -> String {
         let bytes = text.as_bytes();
-        let mut hidden = occurrences(bytes, &self.credentials);
+        let mut hidden = self.credentials.find(bytes);
         if self.mode == Redaction::Redact {
-            hidden.extend(occurrences(bytes, &self.secrets));
+            hidden.extend(self.secrets.find(bytes));
             if let Some(d) = &self.detector {
                 hidden.extend(
                     d.secrets(text).into_iter().filter(|r| r.start < r.end && r.end <= bytes.len()),
@@ -193,33 +193,50 @@ impl Redactor {
     }
 }
 
-/// Adds the non-empty `new` secrets to `list`, keeping it sorted longest first, without
-/// duplicates.
-fn add<'a>(list: &mut Vec<Vec<u8>>, new: impl IntoIterator<Item = &'a Secret>) {
-    list.extend(new.into_iter().map(|s| s.expose().to_vec()).filter(|s| !s.is_empty()));
-    list.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-    list.dedup();
+/// Known values to hide, found in one pass over a string whatever their number (a run
+/// can have thousands of findings, each echoing several strings).
+#[derive(Debug, Clone, Default)]
+struct Needles {
+    /// Longest first, without duplicates.
+    list: Vec<Vec<u8>>,
+    /// Leftmost-longest automaton over `list`; `None` when empty or when it cannot be
+    /// built (then [`Needles::find`] compares each value at each position).
+    automaton: Option<AhoCorasick>,
 }
 
-/// The ranges of `bytes` holding one of `secrets` (longest first), scanning left to
-/// right and taking the longest secret at each position.
-fn occurrences(bytes: &[u8], secrets: &[Vec<u8>]) -> Vec<Range<usize>> {
-    let mut found = Vec::new();
-    if secrets.is_empty() {
-        return found;
-    }
-    let mut i = 0;
-    'outer: while i < bytes.len() {
-        for s in secrets {
-            if bytes[i..].starts_with(s) {
-                found.push(i..i + s.len());
-                i += s.len();
-                continue 'outer;
-            }
+impl Needles {
+    /// Adds the non-empty `new` values.
+    fn add<'a>(&mut self, new: impl IntoIterator<Item = &'a Secret>) {
+        let before = self.list.len();
+        self.list.extend(new.into_iter().map(|s| s.expose().to_vec()).filter(|s| !s.is_empty()));
+        if self.list.len() == before {
+            return;
         }
-        i += 1;
+        self.list.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.list.dedup();
+        self.automaton =
+            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&self.list).ok();
     }
-    found
+
+    /// The ranges of `bytes` holding a value, left to right, the longest at each position.
+    fn find(&self, bytes: &[u8]) -> Vec<Range<usize>> {
+        if let Some(ac) = &self.automaton {
+            return ac.find_iter(bytes).map(|m| m.range()).collect();
+        }
+        let mut found = Vec::new();
+        let mut i = 0;
+        'outer: while i < bytes.len() && !self.list.is_empty() {
+            for s in &self.list {
+                if bytes[i..].starts_with(s) {
+                    found.push(i..i + s.len());
+                    i += s.len();
+                    continue 'outer;
+                }
+            }
+            i += 1;
+        }
+        found
+    }
 }
 
 #[cfg(test)]
