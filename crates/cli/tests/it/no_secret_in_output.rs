@@ -318,3 +318,18 @@ fn control_characters_from_an_image_never_reach_the_terminal_raw() {
     let path = doc["findings"][0]["locations"][0]["path"].as_str().unwrap();
     assert_eq!(path, format!("srv/{FORGED}/x.txt"));
 }
+
+#[test]
+fn scan_fs_escapes_control_characters_and_redacts_tokens_in_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join(format!("{}-\x1b[2J\rstatus: clean\n", token("scan-fs path")));
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(sub.join("x.txt"), format!("{CONTENT}\n")).unwrap();
+    let o = layerleak().args(["scan-fs", dir.path().to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.trim_end().chars().any(is_dangerous), "{out:?}");
+    assert!(out.contains(r"\x1b[2J\rstatus: clean\n/x.txt"), "{out}");
+    assert!(!out.contains(&token("scan-fs path")), "{out}");
+    assert!(out.contains("npm_…[40 bytes]"), "{out}");
+}
