@@ -11,20 +11,23 @@ use anyhow::Result;
 use layerleak_engine::{FnSink, Match, StreamScan};
 use layerleak_rules::Confidence;
 
-use layerleak_report::redact;
+use layerleak_report::{Redaction, Redactor, escape_controls, redact};
 
 use crate::args::ScanFsArgs;
 
 pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
     let scanner = crate::rule_loading::scanner(args.rules_dir.as_deref())?;
+    let mode = if args.show_secrets { Redaction::Show } else { Redaction::Redact };
+    // Paths and errors are echoed through the rules and with control characters escaped.
+    let r = crate::scrub::redactor(&scanner, mode, "");
     let mut stream = scanner.stream();
     let mut out = io::stdout().lock();
     let mut stats = Stats::default();
     for path in &args.paths {
         walk(path, &mut |found| match found {
-            Ok(file) => scan_file(file, &mut stream, &mut out, args.show_secrets, &mut stats),
+            Ok(file) => scan_file(file, &mut stream, &mut out, &r, &mut stats),
             Err((path, e)) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
+                eprintln!("{}", r.display(&format!("error: cannot read {}: {e}", path.display())));
                 stats.errors += 1;
             }
         });
@@ -91,13 +94,15 @@ fn scan_file(
     path: &Path,
     stream: &mut StreamScan<'_>,
     out: &mut impl io::Write,
-    show: bool,
+    r: &Redactor,
     stats: &mut Stats,
 ) {
+    let show = r.mode() == Redaction::Show;
+    let shown_path = r.display(&path.display().to_string());
     let file = match fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
+            eprintln!("{}", r.display(&format!("error: cannot read {shown_path}: {e}")));
             stats.errors += 1;
             return;
         }
@@ -126,7 +131,7 @@ fn scan_file(
         stats.bytes += meta.len();
     }
     if let Err(e) = result {
-        eprintln!("error: reading {} failed: {e:#}", path.display());
+        eprintln!("{}", r.display(&format!("error: reading {shown_path} failed: {e:#}")));
         stats.errors += 1;
     }
     for f in best_per_secret(found) {
@@ -134,13 +139,12 @@ fn scan_file(
         let rule = &stream.scanner_rules()[f.rule];
         let line = writeln!(
             out,
-            "{}:{}: {} [{}] ({}) {}",
-            path.display(),
+            "{shown_path}:{}: {} [{}] ({}) {}",
             f.offset,
             rule.id(),
             f.confidence,
             rule.name(),
-            f.shown
+            escape_controls(&f.shown)
         );
         if let Err(e) = line {
             if e.kind() == io::ErrorKind::BrokenPipe {

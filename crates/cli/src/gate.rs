@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, ValueEnum};
-use layerleak_report::{Baseline, Date, Finding, Gate, IgnoreFile};
+use layerleak_report::{Baseline, Date, Finding, Gate, IgnoreFile, Redactor};
 use layerleak_rules::Confidence;
 
 /// The name of the ignore file looked for in the current directory.
@@ -102,16 +102,18 @@ impl GateArgs {
     }
 
     /// With `--write-baseline`, writes every one of `findings` to that file and makes it
-    /// the gate's baseline. Returns what was written, for the user.
+    /// the gate's baseline (its notes redacted by `redactor`). Returns what was written, for
+    /// the user.
     pub(crate) fn write_baseline(
         &self,
         gate: &mut Gate,
         findings: &[Finding],
+        redactor: &Redactor,
     ) -> Result<Option<String>> {
         let Some(path) = &self.write_baseline else {
             return Ok(None);
         };
-        let written = Baseline::from_findings(findings);
+        let written = Baseline::from_findings_redacted(findings, redactor);
         written
             .write(path)
             .with_context(|| format!("cannot write the baseline {}", path.display()))?;

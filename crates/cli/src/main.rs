@@ -11,6 +11,7 @@ mod output;
 mod output_file;
 mod progress;
 mod rule_loading;
+mod scrub;
 mod target;
 mod terminal;
 
@@ -30,13 +31,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            if scrub::is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", layerleak_report::escape_controls(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use layerleak_report::{
-    JsonLinesReporter, JsonReporter, Redaction, Reporter, RuleDoc, SarifReporter, TextReporter,
+    JsonLinesReporter, JsonReporter, Redaction, Redactor, Reporter, RuleDoc, SarifReporter,
+    TextReporter,
 };
 
 use crate::output_file::OutputFile;
@@ -53,8 +54,13 @@ impl OutputArgs {
 
     /// The reporter for the chosen format, writing to the chosen place (a file is created at
     /// the report's first write; see [`OutputFile`]). Text is coloured
-    /// only on a terminal, and never when `NO_COLOR` is set (to anything but empty).
-    pub(crate) fn reporter(&self, rules: Vec<RuleDoc>) -> Result<Box<dyn Reporter>> {
+    /// only on a terminal, and never when `NO_COLOR` is set (to anything but empty). Every
+    /// string is redacted by `redactor` (with the run's findings added).
+    pub(crate) fn reporter(
+        &self,
+        rules: Vec<RuleDoc>,
+        redactor: Redactor,
+    ) -> Result<Box<dyn Reporter>> {
         let color = self.output.is_none() && io::stdout().is_terminal() && !no_color();
         let out: Box<dyn Write> = match &self.output {
             Some(path) => Box::new(OutputFile::new(path)?),
@@ -62,11 +68,16 @@ impl OutputArgs {
         };
         let redaction = self.redaction();
         Ok(match self.format {
-            ScanFormat::Text => Box::new(TextReporter::new(out, redaction).with_color(color)),
-            ScanFormat::Json => Box::new(JsonReporter::new(out, redaction)),
-            ScanFormat::Jsonl => Box::new(JsonLinesReporter::new(out, redaction)),
+            ScanFormat::Text => Box::new(
+                TextReporter::new(out, redaction).with_redactor(redactor).with_color(color),
+            ),
+            ScanFormat::Json => Box::new(JsonReporter::new(out, redaction).with_redactor(redactor)),
+            ScanFormat::Jsonl => {
+                Box::new(JsonLinesReporter::new(out, redaction).with_redactor(redactor))
+            }
             ScanFormat::Sarif => Box::new(
                 SarifReporter::new(out, redaction, rules)
+                    .with_redactor(redactor)
                     .with_config_uri(self.sarif_config_uri.clone()),
             ),
         })

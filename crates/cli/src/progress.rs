@@ -47,7 +47,7 @@ impl Progress for Bars {
     fn layer_started(&self, digest: &str, size: u64) {
         let bar = self.multi.add(ProgressBar::new(size).with_style(self.style.clone()));
         let short = digest.find(':').map_or(digest, |i| digest.get(..i + 13).unwrap_or(digest));
-        bar.set_prefix(short.to_owned());
+        bar.set_prefix(layerleak_report::escape_controls(short).into_owned());
         self.bars
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

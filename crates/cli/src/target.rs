@@ -23,6 +23,7 @@ use layerleak_image::PlatformSelector;
 use layerleak_image::registry::{
     CredentialOrigin, Credentials, ImageReference, RegistryOptions, RegistrySource,
 };
+use layerleak_report::Secret;
 use layerleak_scan::{ImageSink, Pipeline, ScanOutcome};
 
 use crate::engine::EngineTarget;
@@ -81,14 +82,13 @@ impl Target {
         &self,
         pipeline: &Pipeline,
         platform: &PlatformSelector,
-        registry: &RegistryArgs,
+        registry: &RegistryOptions,
         sink: &mut dyn ImageSink,
     ) -> Result<ScanOutcome> {
         match self {
             Target::Local(path) => Ok(pipeline.scan_path_to(path, platform, sink)?),
             Target::Registry { reference, fallback } => {
-                let options = registry.options()?;
-                let mut source = RegistrySource::connect(reference.clone(), &options)
+                let mut source = RegistrySource::connect(reference.clone(), registry)
                     .with_context(|| {
                         if *fallback {
                             format!(
@@ -155,7 +155,10 @@ pub(crate) struct RegistryArgs {
 }
 
 impl RegistryArgs {
-    fn options(&self) -> Result<RegistryOptions> {
+    /// The registry options, and the password read from stdin (a credential no output may
+    /// show).
+    pub(crate) fn options(&self) -> Result<(RegistryOptions, Option<Secret>)> {
+        let mut secret = None;
         let credentials = match &self.username {
             Some(username) => {
                 let mut password = String::new();
@@ -166,6 +169,7 @@ impl RegistryArgs {
                 if password.is_empty() {
                     bail!("--password-stdin: standard input is empty");
                 }
+                secret = Some(Secret::new(password.clone().into_bytes()));
                 Some(Credentials::new(username.clone(), password, CredentialOrigin::Explicit))
             }
             None => None,
@@ -173,14 +177,15 @@ impl RegistryArgs {
         if !(self.registry_timeout.is_finite() && self.registry_timeout > 0.0) {
             bail!("--registry-timeout must be a positive number of seconds");
         }
-        Ok(RegistryOptions {
+        let options = RegistryOptions {
             ca_certs: self.ca_cert.clone(),
             insecure_registries: self.insecure_registry.clone(),
             timeout: Duration::from_secs_f64(self.registry_timeout),
             attempts: self.registry_retries.saturating_add(1),
             credentials,
             ..RegistryOptions::default()
-        })
+        };
+        Ok((options, secret))
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use layerleak_report::{Finding, Gated, Summary};
+use layerleak_report::{Finding, Gated, Redactor, Summary};
 use layerleak_scan::{Progress, ScanOutcome};
 
 #[derive(Args, Debug)]
@@ -25,26 +25,31 @@ impl TerminalArgs {
             .then(|| Arc::new(crate::progress::Bars::new()) as Arc<dyn Progress>)
     }
 
-    /// A line on stderr: warnings always, notes unless `--quiet`.
-    pub(crate) fn say(&self, line: &str) {
+    /// A line on stderr: warnings always, notes unless `--quiet`. Redacted by `r`, control
+    /// characters escaped.
+    pub(crate) fn say(&self, r: &Redactor, line: &str) {
         if !self.quiet || line.starts_with("warning:") {
-            let _ = writeln!(io::stderr(), "{line}");
+            let _ = writeln!(io::stderr(), "{}", r.display(line));
         }
     }
 
     /// With `--verbose`, one line per suppressed finding.
-    pub(crate) fn suppressed(&self, finding: &Finding, why: &str) {
+    pub(crate) fn suppressed(&self, r: &Redactor, finding: &Finding, why: &str) {
         if self.verbose {
-            self.say(&format!(
-                "suppressed: {} [{}] fingerprint {} ({why})",
-                finding.rule_name, finding.rule_id, finding.fingerprint
-            ));
+            self.say(
+                r,
+                &format!(
+                    "suppressed: {} [{}] fingerprint {} ({why})",
+                    finding.rule_name, finding.rule_id, finding.fingerprint
+                ),
+            );
         }
     }
 
     /// The closing summary line, unless `--quiet`.
     pub(crate) fn summary(
         &self,
+        r: &Redactor,
         outcome: &ScanOutcome,
         gated: &Gated,
         summary: &Summary,
@@ -52,7 +57,7 @@ impl TerminalArgs {
         exit: u8,
     ) {
         if !self.quiet {
-            self.say(&summary_line(outcome, gated, summary, elapsed, exit));
+            self.say(r, &summary_line(outcome, gated, summary, elapsed, exit));
         }
     }
 }

@@ -99,8 +99,20 @@ impl Baseline {
     /// [`Redactor`] that knows these findings' secrets, whatever `mode` the report uses:
     /// a baseline is committed to a repository and must never hold a secret.
     pub fn from_findings<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Baseline {
+        Baseline::from_findings_redacted(findings, &Redactor::default())
+    }
+
+    /// As [`Baseline::from_findings`], hiding in `where` notes also what `redactor` hides
+    /// (its credentials and what its detector finds), whatever its policy.
+    pub fn from_findings_redacted<'a>(
+        findings: impl IntoIterator<Item = &'a Finding>,
+        redactor: &Redactor,
+    ) -> Baseline {
         let findings: Vec<&Finding> = findings.into_iter().collect();
-        let r = Redactor::new(Redaction::Redact, findings.iter().map(|f| &f.secret));
+        let r = redactor
+            .clone()
+            .with_mode(Redaction::Redact)
+            .with_secrets(findings.iter().map(|f| &f.secret));
         let entries = findings
             .iter()
             .map(|f| {

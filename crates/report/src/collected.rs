@@ -4,7 +4,7 @@
 //! string is printed: a history line echoed under one finding may hold another finding's
 //! secret.
 
-use crate::{Finding, Redaction, Redactor, RunInfo, ScanIssue};
+use crate::{Finding, Redactor, RunInfo, ScanIssue};
 
 /// The run, its findings and its issues, as reported so far.
 #[derive(Debug, Default)]
@@ -36,11 +36,12 @@ impl Collected {
         self.issues.push(issue.clone());
     }
 
-    /// Takes the findings (sorted worst first) and issues, with a redactor for them.
-    pub(crate) fn finish(&mut self, mode: Redaction) -> Finished {
+    /// Takes the findings (sorted worst first) and issues, with `base` knowing their
+    /// secrets too.
+    pub(crate) fn finish(&mut self, base: &Redactor) -> Finished {
         let mut findings = std::mem::take(&mut self.findings);
         findings.sort_by_cached_key(Finding::severity_key);
-        let redactor = Redactor::new(mode, findings.iter().map(|f| &f.secret));
+        let redactor = base.clone().with_secrets(findings.iter().map(|f| &f.secret));
         Finished { findings, issues: std::mem::take(&mut self.issues), redactor }
     }
 }

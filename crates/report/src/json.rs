@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use crate::collected::Collected;
-use crate::{Finding, Redaction, Reporter, RunInfo, ScanIssue, Summary, wire};
+use crate::{Finding, Redaction, Redactor, Reporter, RunInfo, ScanIssue, Summary, wire};
 
 /// The version of the JSON document's shape (its `version` field).
 pub const JSON_VERSION: u32 = 1;
@@ -21,14 +21,26 @@ pub const JSON_VERSION: u32 = 1;
 #[derive(Debug)]
 pub struct JsonReporter<W> {
     out: W,
-    redaction: Redaction,
+    redactor: Redactor,
     collected: Collected,
 }
 
 impl<W: Write> JsonReporter<W> {
     /// A reporter writing to `out`.
     pub fn new(out: W, redaction: Redaction) -> JsonReporter<W> {
-        JsonReporter { out, redaction, collected: Collected::default() }
+        JsonReporter {
+            out,
+            redactor: Redactor::new(redaction, []),
+            collected: Collected::default(),
+        }
+    }
+
+    /// Redacts with `redactor` (its policy, detector and credentials) and every secret of
+    /// the run.
+    #[must_use]
+    pub fn with_redactor(mut self, redactor: Redactor) -> JsonReporter<W> {
+        self.redactor = redactor;
+        self
     }
 }
 
@@ -49,7 +61,7 @@ impl<W: Write> Reporter for JsonReporter<W> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let done = self.collected.finish(self.redaction);
+        let done = self.collected.finish(&self.redactor);
         let doc = wire::document(
             &self.collected.run,
             &done.findings,

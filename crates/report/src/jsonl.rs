@@ -36,7 +36,7 @@ use crate::{
 #[derive(Debug)]
 pub struct JsonLinesReporter<W> {
     out: W,
-    redaction: Redaction,
+    redactor: Redactor,
     secrets: Vec<Secret>,
     findings: Vec<Finding>,
     issues: Vec<ScanIssue>,
@@ -67,11 +67,19 @@ impl<W: Write> JsonLinesReporter<W> {
     pub fn new(out: W, redaction: Redaction) -> JsonLinesReporter<W> {
         JsonLinesReporter {
             out,
-            redaction,
+            redactor: Redactor::new(redaction, []),
             secrets: Vec::new(),
             findings: Vec::new(),
             issues: Vec::new(),
         }
+    }
+
+    /// Redacts with `redactor` (its policy, detector and credentials) and every secret of
+    /// the run seen so far.
+    #[must_use]
+    pub fn with_redactor(mut self, redactor: Redactor) -> JsonLinesReporter<W> {
+        self.redactor = redactor;
+        self
     }
 
     fn line(&mut self, line: &Line<'_>) -> io::Result<()> {
@@ -85,7 +93,7 @@ impl<W: Write> JsonLinesReporter<W> {
         let mut findings = std::mem::take(&mut self.findings);
         findings.sort_by_cached_key(Finding::severity_key);
         self.secrets.extend(findings.iter().map(|f| f.secret.clone()));
-        let r = Redactor::new(self.redaction, &self.secrets);
+        let r = self.redactor();
         for f in &findings {
             self.line(&Line::Finding(WireFinding::new(f, &r)))?;
         }
@@ -96,7 +104,7 @@ impl<W: Write> JsonLinesReporter<W> {
     }
 
     fn redactor(&self) -> Redactor {
-        Redactor::new(self.redaction, &self.secrets)
+        self.redactor.clone().with_secrets(&self.secrets)
     }
 }
 
@@ -107,7 +115,7 @@ impl<W: Write> Reporter for JsonLinesReporter<W> {
             version: crate::JSON_VERSION,
             tool: wire::Tool::current(),
             target: r.text(&run.target),
-            secrets_redacted: self.redaction == Redaction::Redact,
+            secrets_redacted: self.redactor.mode() == Redaction::Redact,
             images: run.images.iter().map(|i| Image::new(i, &r)).collect(),
         })
     }

@@ -20,7 +20,9 @@
 //!   [`Date`]) accepts, and decides the exit code from a confidence threshold.
 //! - Redaction: [`redact()`] hides one value, [`redact_in`] hides every occurrence of known
 //!   secrets inside an echoed string (a `created_by` line, an `ENV` entry), and a
-//!   [`Redactor`] applies a [`Redaction`] policy to everything a reporter writes.
+//!   [`Redactor`] applies a [`Redaction`] policy to everything a reporter writes: every
+//!   known secret, every credential, and whatever its [`Detector`] finds in an echoed
+//!   string. [`escape_controls`] makes text from an image safe to print on a terminal.
 //!
 //! This crate knows nothing about image sources or tar: the scan pipeline builds findings.
 //!
@@ -64,6 +66,7 @@ mod baseline;
 mod checksum;
 mod collected;
 mod date;
+mod escape;
 mod finding;
 mod fingerprint;
 mod gate;
@@ -83,6 +86,7 @@ mod wire;
 
 pub use baseline::{BASELINE_VERSION, Baseline, BaselineError};
 pub use date::Date;
+pub use escape::escape_controls;
 pub use gate::{Gate, Gated};
 pub use ignore::{IgnoreEntry, IgnoreError, IgnoreFile};
 pub use jsonl::JsonLinesReporter;
@@ -95,7 +99,7 @@ pub use fingerprint::Fingerprint;
 pub use issue::{ScanIssue, Severity};
 pub use json::{JSON_VERSION, JsonReporter};
 pub use location::{ConfigField, ConfigLocation, LayerLocation, Location, Status};
-pub use redact::{Redaction, Redactor, redact, redact_in};
+pub use redact::{Detector, Redaction, Redactor, redact, redact_in};
 pub use reporter::Reporter;
 pub use run::{ImageInfo, RunInfo, Summary};
 pub use secret::Secret;

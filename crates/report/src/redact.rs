@@ -1,6 +1,12 @@
 //! Redaction: of a secret value, and of every occurrence of known secrets in echoed text.
 
-use crate::Secret;
+use std::fmt;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::{Secret, escape_controls};
 
 /// Shows a secret's shape without its value: a short recognisable head (a known token
 /// prefix such as `ghp_`, at most 4 characters and never more than a quarter of the value),
@@ -49,32 +55,15 @@ fn prefix_len(secret: &[u8]) -> usize {
 /// assert_eq!(redact_in(line, [&token]), "|1 NPM_TOKEN=npm_…[40 bytes] /bin/sh -c npm ci");
 /// ```
 pub fn redact_in<'a>(text: &str, secrets: impl IntoIterator<Item = &'a Secret>) -> String {
-    let mut secrets: Vec<&[u8]> =
-        secrets.into_iter().map(Secret::expose).filter(|s| !s.is_empty()).collect();
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    secrets.dedup();
-    redact_sorted(text, &secrets)
+    Redactor::new(Redaction::Redact, secrets).text(text)
 }
 
-/// [`redact_in`] over secrets already sorted longest first.
-fn redact_sorted(text: &str, secrets: &[&[u8]]) -> String {
-    let bytes = text.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    'outer: while i < bytes.len() {
-        for s in secrets {
-            if bytes[i..].starts_with(s) {
-                out.extend_from_slice(redact(s).as_bytes());
-                i += s.len();
-                continue 'outer;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    // A secret can end inside a multi-byte character only if it was not valid UTF-8 at
-    // that point; the lossy conversion then shows U+FFFD rather than a partial value.
-    String::from_utf8_lossy(&out).into_owned()
+/// Finds secrets in a string layerleak is about to echo, whether or not the scan found
+/// them: defense in depth for strings no scan looked at (a path, a tag, an error message
+/// quoting a source's bytes). The command-line tool implements it with the rule engine.
+pub trait Detector: Send + Sync + fmt::Debug {
+    /// The byte ranges of `text` that hold a secret, in any order; they may overlap.
+    fn secrets(&self, text: &str) -> Vec<Range<usize>>;
 }
 
 /// Whether output shows secret values or hides them.
@@ -87,24 +76,57 @@ pub enum Redaction {
     Show,
 }
 
-/// Applies a [`Redaction`] policy with a fixed set of known secrets.
+/// The one redaction pass every string layerleak prints or writes goes through.
 ///
-/// Reporters build one from every finding of the run before writing anything, so a secret
-/// found in one image is also hidden where another image's output echoes it.
+/// Under [`Redaction::Redact`] it hides, in any text, every known secret (each finding's
+/// value: reporters build one from every finding of the run before writing anything, so a
+/// secret found in one image is also hidden where another image's output echoes it), and
+/// every secret its [`Detector`] finds. Credentials (a registry password) are hidden under
+/// either policy: `--show-secrets` shows what the image leaks, never what the user typed.
+/// [`Redactor::display`] also escapes control characters, for terminals.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    secrets: Vec<Vec<u8>>,
+    secrets: Needles,
+    credentials: Needles,
+    detector: Option<Arc<dyn Detector>>,
     mode: Redaction,
 }
 
 impl Redactor {
     /// A redactor for `secrets` under `mode`.
     pub fn new<'a>(mode: Redaction, secrets: impl IntoIterator<Item = &'a Secret>) -> Redactor {
-        let mut secrets: Vec<Vec<u8>> =
-            secrets.into_iter().map(|s| s.expose().to_vec()).filter(|s| !s.is_empty()).collect();
-        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        secrets.dedup();
-        Redactor { secrets, mode }
+        Redactor::default().with_mode(mode).with_secrets(secrets)
+    }
+
+    /// Also hides `secrets` (under [`Redaction::Redact`]).
+    #[must_use]
+    pub fn with_secrets<'a>(mut self, secrets: impl IntoIterator<Item = &'a Secret>) -> Redactor {
+        self.secrets.add(secrets);
+        self
+    }
+
+    /// Always hides `credentials`, even under [`Redaction::Show`].
+    #[must_use]
+    pub fn with_credentials<'a>(
+        mut self,
+        credentials: impl IntoIterator<Item = &'a Secret>,
+    ) -> Redactor {
+        self.credentials.add(credentials);
+        self
+    }
+
+    /// Also hides what `detector` finds in each string (under [`Redaction::Redact`]).
+    #[must_use]
+    pub fn with_detector(mut self, detector: Arc<dyn Detector>) -> Redactor {
+        self.detector = Some(detector);
+        self
+    }
+
+    /// The same redactor under `mode`.
+    #[must_use]
+    pub fn with_mode(mut self, mode: Redaction) -> Redactor {
+        self.mode = mode;
+        self
     }
 
     /// The policy.
@@ -112,15 +134,54 @@ impl Redactor {
         self.mode
     }
 
-    /// `text` with every known secret redacted (unchanged under [`Redaction::Show`]).
+    /// `text` with every credential hidden and, under [`Redaction::Redact`], every known
+    /// secret and every secret the detector finds.
     pub fn text(&self, text: &str) -> String {
-        match self.mode {
-            Redaction::Show => text.to_owned(),
-            Redaction::Redact => {
-                let refs: Vec<&[u8]> = self.secrets.iter().map(Vec::as_slice).collect();
-                redact_sorted(text, &refs)
+        let bytes = text.as_bytes();
+        let mut hidden = self.credentials.find(bytes);
+        if self.mode == Redaction::Redact {
+            hidden.extend(self.secrets.find(bytes));
+            if let Some(d) = &self.detector {
+                hidden.extend(
+                    d.secrets(text).into_iter().filter(|r| r.start < r.end && r.end <= bytes.len()),
+                );
             }
         }
+        if hidden.is_empty() {
+            return text.to_owned();
+        }
+        hidden.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+        let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        let mut pending: Option<Range<usize>> = None;
+        for r in hidden {
+            match &mut pending {
+                Some(p) if r.start < p.end => p.end = p.end.max(r.end),
+                _ => {
+                    if let Some(p) = pending.take() {
+                        out.extend_from_slice(&bytes[i..p.start]);
+                        out.extend_from_slice(redact(&bytes[p.clone()]).as_bytes());
+                        i = p.end;
+                    }
+                    pending = Some(r);
+                }
+            }
+        }
+        if let Some(p) = pending {
+            out.extend_from_slice(&bytes[i..p.start]);
+            out.extend_from_slice(redact(&bytes[p.clone()]).as_bytes());
+            i = p.end;
+        }
+        out.extend_from_slice(&bytes[i..]);
+        // A range can end inside a multi-byte character only if it was not valid UTF-8 at
+        // that point; the lossy conversion then shows U+FFFD rather than a partial value.
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// [`Redactor::text`] with control characters escaped ([`escape_controls`]): for the
+    /// text report and stderr.
+    pub fn display(&self, text: &str) -> String {
+        escape_controls(&self.text(text)).into_owned()
     }
 
     /// The secret itself: redacted, or in full under [`Redaction::Show`].
@@ -129,6 +190,52 @@ impl Redactor {
             Redaction::Show => secret.expose_lossy(),
             Redaction::Redact => secret.redacted(),
         }
+    }
+}
+
+/// Known values to hide, found in one pass over a string whatever their number (a run
+/// can have thousands of findings, each echoing several strings).
+#[derive(Debug, Clone, Default)]
+struct Needles {
+    /// Longest first, without duplicates.
+    list: Vec<Vec<u8>>,
+    /// Leftmost-longest automaton over `list`; `None` when empty or when it cannot be
+    /// built (then [`Needles::find`] compares each value at each position).
+    automaton: Option<AhoCorasick>,
+}
+
+impl Needles {
+    /// Adds the non-empty `new` values.
+    fn add<'a>(&mut self, new: impl IntoIterator<Item = &'a Secret>) {
+        let before = self.list.len();
+        self.list.extend(new.into_iter().map(|s| s.expose().to_vec()).filter(|s| !s.is_empty()));
+        if self.list.len() == before {
+            return;
+        }
+        self.list.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.list.dedup();
+        self.automaton =
+            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&self.list).ok();
+    }
+
+    /// The ranges of `bytes` holding a value, left to right, the longest at each position.
+    fn find(&self, bytes: &[u8]) -> Vec<Range<usize>> {
+        if let Some(ac) = &self.automaton {
+            return ac.find_iter(bytes).map(|m| m.range()).collect();
+        }
+        let mut found = Vec::new();
+        let mut i = 0;
+        'outer: while i < bytes.len() && !self.list.is_empty() {
+            for s in &self.list {
+                if bytes[i..].starts_with(s) {
+                    found.push(i..i + s.len());
+                    i += s.len();
+                    continue 'outer;
+                }
+            }
+            i += 1;
+        }
+        found
     }
 }
 
@@ -153,6 +260,30 @@ mod tests {
         assert_eq!(r.text("x SECRET"), "x …[6 bytes]");
         let r = Redactor::new(Redaction::Show, [&short]);
         assert_eq!(r.text("x SECRET"), "x SECRET");
+    }
+
+    #[derive(Debug)]
+    struct Ghp;
+
+    impl Detector for Ghp {
+        fn secrets(&self, text: &str) -> Vec<Range<usize>> {
+            text.match_indices("ghp_").map(|(i, _)| i..(i + 12).min(text.len())).collect()
+        }
+    }
+
+    #[test]
+    fn detected_known_and_credential_secrets_all_go_overlaps_merged() {
+        let known = Secret::new(b"KNOWNSECRET".to_vec());
+        let password = Secret::new(b"pa55word".to_vec());
+        let r = Redactor::new(Redaction::Redact, [&known])
+            .with_credentials([&password])
+            .with_detector(Arc::new(Ghp));
+        let text = "p/ghp_abcdefgh/KNOWNSECRET x:pa55word@h ghp_abKNOWNSECRET";
+        assert_eq!(r.text(text), "p/…[12 bytes]/…[11 bytes] x:…[8 bytes]@h ghp_…[17 bytes]");
+        // --show-secrets shows what the image leaks, never a credential.
+        let shown = r.clone().with_mode(Redaction::Show);
+        assert_eq!(shown.text(text), text.replace("pa55word", "…[8 bytes]"));
+        assert_eq!(r.display("ghp_abcdefgh\x1b\n"), "…[12 bytes]\\x1b\\n");
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub const SARIF_FINGERPRINT_KEY: &str = "layerleak/v1";
 #[derive(Debug)]
 pub struct SarifReporter<W> {
     out: W,
-    redaction: Redaction,
+    redactor: Redactor,
     rules: BTreeMap<String, RuleDoc>,
     config_uri: String,
     collected: Collected,
@@ -58,11 +58,19 @@ impl<W: Write> SarifReporter<W> {
     ) -> SarifReporter<W> {
         SarifReporter {
             out,
-            redaction,
+            redactor: Redactor::new(redaction, []),
             rules: rules.into_iter().map(|r| (r.id.clone(), r)).collect(),
             config_uri: "Dockerfile".to_owned(),
             collected: Collected::default(),
         }
+    }
+
+    /// Redacts with `redactor` (its policy, detector and credentials) and every secret of
+    /// the run.
+    #[must_use]
+    pub fn with_redactor(mut self, redactor: Redactor) -> SarifReporter<W> {
+        self.redactor = redactor;
+        self
     }
 
     /// Sets the URI config findings point to (the build recipe in the repository, relative
@@ -160,7 +168,7 @@ impl<W: Write> SarifReporter<W> {
     fn location_json(&self, l: &Location, f: &Finding, r: &Redactor) -> Value {
         let image = r.text(l.image());
         let image_fqn = match l.platform() {
-            Some(p) => format!("{image}@{p}"),
+            Some(p) => format!("{image}@{}", r.text(p)),
             None => image.clone(),
         };
         let image_logical =
@@ -197,8 +205,8 @@ impl<W: Write> SarifReporter<W> {
                     "message": { "text": describe(l, r) },
                     "properties": {
                         "layer": layer,
-                        "blobDigest": blob_digest,
-                        "diffId": diff_id,
+                        "blobDigest": r.text(blob_digest),
+                        "diffId": diff_id.as_deref().map(|d| r.text(d)),
                         "createdBy": created_by.as_deref().map(|c| r.text(c)),
                         "path": r.text(path),
                         "offset": offset,
@@ -300,7 +308,7 @@ impl<W: Write> Reporter for SarifReporter<W> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let Finished { findings, issues, redactor: r } = self.collected.finish(self.redaction);
+        let Finished { findings, issues, redactor: r } = self.collected.finish(&self.redactor);
         let mut rule_ids: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
         rule_ids.sort_unstable();
         rule_ids.dedup();

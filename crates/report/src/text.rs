@@ -8,7 +8,7 @@ use layerleak_rules::Confidence;
 use crate::collected::{Collected, Finished};
 use crate::{
     ConfigField, Finding, Location, Redaction, Redactor, Reporter, RunInfo, ScanIssue, Severity,
-    Status, Summary,
+    Status, Summary, escape_controls,
 };
 
 /// Writes a report for people in [`Reporter::finish`]: findings grouped one per secret,
@@ -19,7 +19,8 @@ use crate::{
 /// Plain text without colour unless [`TextReporter::with_color`] asks for it (the layout
 /// is the same either way: colour only adds ANSI styles). Every string echoed from the
 /// image goes through a [`Redactor`], so with [`Redaction::Redact`] no secret value
-/// appears.
+/// appears, and has its control characters escaped
+/// ([`escape_controls`](crate::escape_controls)), so none reaches a terminal raw.
 ///
 /// # Memory usage
 ///
@@ -27,7 +28,7 @@ use crate::{
 #[derive(Debug)]
 pub struct TextReporter<W> {
     out: W,
-    redaction: Redaction,
+    redactor: Redactor,
     color: bool,
     collected: Collected,
 }
@@ -35,7 +36,20 @@ pub struct TextReporter<W> {
 impl<W: Write> TextReporter<W> {
     /// A reporter writing to `out`.
     pub fn new(out: W, redaction: Redaction) -> TextReporter<W> {
-        TextReporter { out, redaction, color: false, collected: Collected::default() }
+        TextReporter {
+            out,
+            redactor: Redactor::new(redaction, []),
+            color: false,
+            collected: Collected::default(),
+        }
+    }
+
+    /// Redacts with `redactor` (its policy, detector and credentials) and every secret of
+    /// the run.
+    #[must_use]
+    pub fn with_redactor(mut self, redactor: Redactor) -> TextReporter<W> {
+        self.redactor = redactor;
+        self
     }
 
     /// Styles the report with ANSI colours (confidence, headings). Callers decide: a
@@ -61,14 +75,15 @@ impl<W: Write> TextReporter<W> {
             out,
             "{n}. {conf}{}{conf:#} {bold}{}{bold:#} {dim}[{}]{dim:#}",
             f.confidence.as_str().to_uppercase(),
-            f.rule_name,
-            f.rule_id
+            escape_controls(&f.rule_name),
+            escape_controls(&f.rule_id)
         )?;
         if let Some(first) = f.locations.first() {
-            let platform = first.platform().map(|p| format!(" ({p})")).unwrap_or_default();
-            writeln!(out, "   image:       {}{platform}", r.text(first.image()))?;
+            let platform =
+                first.platform().map(|p| format!(" ({})", r.display(p))).unwrap_or_default();
+            writeln!(out, "   image:       {}{platform}", r.display(first.image()))?;
         }
-        writeln!(out, "   secret:      {}", r.secret(&f.secret))?;
+        writeln!(out, "   secret:      {}", escape_controls(&r.secret(&f.secret)))?;
         if let Some(c) = f.checksum {
             writeln!(out, "   checksum:    {}", c.explanation())?;
         }
@@ -81,8 +96,8 @@ impl<W: Write> TextReporter<W> {
                         out,
                         "   - layer {} {}: {} at byte {}{}",
                         l.layer,
-                        short_digest(&l.blob_digest),
-                        r.text(&l.path),
+                        r.display(short_digest(&l.blob_digest)),
+                        r.display(&l.path),
                         l.offset,
                         l.text_encoding
                             .as_deref()
@@ -91,19 +106,21 @@ impl<W: Write> TextReporter<W> {
                     )?;
                     writeln!(out, "     status: {}", l.status)?;
                     if let Some(c) = &l.created_by {
-                        writeln!(out, "     made by: {}", r.text(c))?;
+                        writeln!(out, "     made by: {}", r.display(c))?;
                     }
                 }
                 Location::Config(c) => {
                     let what = match (c.field, &c.key) {
-                        (ConfigField::BuildArg, Some(k)) => format!("build argument {}", r.text(k)),
-                        (field, Some(k)) => format!("{field} {}", r.text(k)),
+                        (ConfigField::BuildArg, Some(k)) => {
+                            format!("build argument {}", r.display(k))
+                        }
+                        (field, Some(k)) => format!("{field} {}", r.display(k)),
                         (field, None) => field.to_string(),
                     };
                     let history =
                         c.history_index.map(|i| format!(" (history[{i}])")).unwrap_or_default();
                     writeln!(out, "   - config {what}{history} at byte {}", c.offset)?;
-                    writeln!(out, "     {}", r.text(&c.context))?;
+                    writeln!(out, "     {}", r.display(&c.context))?;
                 }
             }
         }
@@ -196,7 +213,7 @@ impl<W: Write> Reporter for TextReporter<W> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let Finished { findings, issues, redactor: r } = self.collected.finish(self.redaction);
+        let Finished { findings, issues, redactor: r } = self.collected.finish(&self.redactor);
         for (i, f) in findings.iter().enumerate() {
             self.write_finding(i + 1, f, &r)?;
         }
@@ -211,7 +228,7 @@ impl<W: Write> Reporter for TextReporter<W> {
             let style = self.style(Style::new().bold().fg_color(Some(color.into())));
             writeln!(self.out, "{style}{heading}{style:#}")?;
             for issue in of_kind {
-                writeln!(self.out, "- {}", r.text(&issue.to_string()))?;
+                writeln!(self.out, "- {}", r.display(&issue.to_string()))?;
             }
             writeln!(self.out)?;
         }
@@ -241,7 +258,7 @@ impl<W: Write> Reporter for TextReporter<W> {
             }
         )?;
         if !findings.is_empty() {
-            if self.redaction == Redaction::Redact {
+            if self.redactor.mode() == Redaction::Redact {
                 writeln!(self.out, "Secrets are redacted; --show-secrets prints them in full.")?;
             }
             writeln!(

@@ -46,7 +46,11 @@ pub(crate) struct Image {
 
 impl Image {
     pub(crate) fn new(i: &ImageInfo, r: &Redactor) -> Image {
-        Image { name: r.text(&i.name), platform: i.platform.clone(), layers: i.layers }
+        Image {
+            name: r.text(&i.name),
+            platform: i.platform.as_deref().map(|p| r.text(p)),
+            layers: i.layers,
+        }
     }
 }
 
@@ -121,10 +125,10 @@ impl WireLocation {
                 status,
             }) => WireLocation::Layer {
                 image: r.text(image),
-                platform: platform.clone(),
+                platform: platform.as_deref().map(|p| r.text(p)),
                 layer: *layer,
-                blob_digest: blob_digest.clone(),
-                diff_id: diff_id.clone(),
+                blob_digest: r.text(blob_digest),
+                diff_id: diff_id.as_deref().map(|d| r.text(d)),
                 created_by: created_by.as_deref().map(|c| r.text(c)),
                 path: r.text(path),
                 offset: *offset,
@@ -141,7 +145,7 @@ impl WireLocation {
                 context,
             }) => WireLocation::Config {
                 image: r.text(image),
-                platform: platform.clone(),
+                platform: platform.as_deref().map(|p| r.text(p)),
                 field: field.as_str(),
                 key: key.as_deref().map(|k| r.text(k)),
                 history_index: *history_index,
@@ -189,9 +193,9 @@ impl Issue {
         Issue {
             severity: i.severity.as_str(),
             image: r.text(&i.image),
-            platform: i.platform.clone(),
+            platform: i.platform.as_deref().map(|p| r.text(p)),
             layer: i.layer,
-            blob_digest: i.blob_digest.clone(),
+            blob_digest: i.blob_digest.as_deref().map(|d| r.text(d)),
             path: i.path.as_deref().map(|p| r.text(p)),
             reason: r.text(&i.reason),
         }

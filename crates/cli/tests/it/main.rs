@@ -9,6 +9,7 @@ mod gate;
 mod help;
 mod hostile_layer;
 mod jsonl_streaming;
+mod no_secret_in_output;
 mod real_image;
 mod registry;
 mod registry_mock;

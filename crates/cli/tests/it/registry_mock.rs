@@ -333,3 +333,67 @@ fn expired_bearer_token_is_renewed() {
     let tokens = mock.seen().iter().filter(|l| l.starts_with("/token")).count();
     assert_eq!(tokens, 2, "{:?}", mock.seen());
 }
+
+/// Runs `scan` of `reference` with `--username me --password-stdin`, writing `password` to
+/// its standard input.
+fn scan_with_password(reference: &str, password: &str, extra: &[&str]) -> std::process::Output {
+    use std::process::Stdio;
+    let mut args = vec!["scan", reference, "--registry-timeout", "2"];
+    args.extend(["--registry-retries", "0", "--username", "me", "--password-stdin"]);
+    args.extend_from_slice(extra);
+    let mut child = crate::common::layerleak()
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_password_a_registry_echoes_in_an_error_is_never_printed() {
+    use base64::Engine as _;
+    // Not a token any rule knows: only the password the user gave can hide it.
+    const PASSWORD: &str = "correct-horse-battery-staple-42";
+    let (manifest, blobs, layer_digest, _) = image();
+    let target = format!("/v2/app/blobs/{layer_digest}");
+    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = Arc::clone(&sent);
+    let mock = Mock::start(
+        manifest,
+        blobs,
+        Box::new(move |r| {
+            let Some(auth) = r.authorization.clone() else {
+                return Some(Reply::Full(
+                    401,
+                    vec![("WWW-Authenticate".into(), r#"Basic realm="mock""#.into())],
+                    br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
+                ));
+            };
+            // A hostile registry decodes the credentials and echoes them in its error.
+            let decoded = auth
+                .strip_prefix("Basic ")
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .map_or_else(|| auth.clone(), |b| String::from_utf8_lossy(&b).into_owned());
+            seen.lock().unwrap().push(decoded.clone());
+            (r.path == target).then(|| {
+                let body = json!({ "errors": [{ "code": "DENIED", "message": format!("denied for {decoded}") }] });
+                Reply::Full(403, vec![], body.to_string().into_bytes())
+            })
+        }),
+    );
+    for extra in [&["--format", "json"][..], &["--show-secrets", "-v"][..]] {
+        let o = scan_with_password(&mock.reference(), PASSWORD, extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+        assert!(!all.contains(PASSWORD), "{extra:?}: the password leaked:\n{all}");
+    }
+    // The registry was given the password, so its error bodies held it.
+    assert!(
+        sent.lock().unwrap().iter().any(|s| s == &format!("me:{PASSWORD}")),
+        "{:?}",
+        sent.lock().unwrap()
+    );
+}
