@@ -7,6 +7,8 @@ mod engine;
 mod fixtures;
 mod gate;
 mod help;
+mod hostile_image;
+mod hostile_registry;
 mod jsonl_streaming;
 mod real_image;
 mod registry;
