@@ -295,3 +295,76 @@ impl Walk<'_, '_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::media_type;
+
+    fn blob(media_type: &str, bytes: &[u8]) -> Descriptor {
+        Descriptor {
+            media_type: media_type.to_owned(),
+            digest: Digest::sha256_of(bytes),
+            size: bytes.len() as u64,
+            platform: None,
+            annotations: Default::default(),
+        }
+    }
+
+    #[test]
+    fn repeated_entries_are_fetched_once_and_distinct_ones_capped() {
+        let config = br#"{"os":"linux","architecture":"amd64"}"#.to_vec();
+        let config_desc = blob(media_type::OCI_CONFIG, &config);
+        let manifest = |n: usize| {
+            let doc = serde_json::json!({
+                "schemaVersion": 2, "mediaType": media_type::OCI_MANIFEST,
+                "config": config_desc, "layers": [], "annotations": { "n": n.to_string() },
+            });
+            serde_json::to_vec(&doc).unwrap()
+        };
+        let index = |entries: Vec<Descriptor>| {
+            let doc = serde_json::json!({ "schemaVersion": 2, "mediaType": media_type::OCI_INDEX, "manifests": entries });
+            serde_json::to_vec(&doc).unwrap()
+        };
+        let run = |docs: Vec<Vec<u8>>, root: Descriptor| {
+            let docs: std::collections::HashMap<Digest, Vec<u8>> =
+                docs.into_iter().map(|d| (Digest::sha256_of(&d), d)).collect();
+            let mut fetches = 0;
+            let mut fetch = |desc: &Descriptor, _: &'static str, _: u64, _: &str| {
+                fetches += 1;
+                if desc.digest == config_desc.digest {
+                    return Ok(config.clone());
+                }
+                docs.get(&desc.digest).cloned().ok_or_else(|| Error::BlobNotFound {
+                    image: "t".into(),
+                    digest: desc.digest.clone(),
+                })
+            };
+            let result = resolve_roots(&[root], "t", &PlatformSelector::All, &mut fetch);
+            (result, fetches)
+        };
+
+        let one = manifest(0);
+        let mut docs = vec![one.clone()];
+        let mut root = blob(media_type::OCI_MANIFEST, &one);
+        for _ in 0..4 {
+            let doc = index(vec![root; 1000]);
+            root = blob(media_type::OCI_INDEX, &doc);
+            docs.push(doc);
+        }
+        let (images, fetches) = run(docs, root);
+        assert_eq!(images.unwrap().len(), 1);
+        // Four indexes, one manifest, one config.
+        assert_eq!(fetches, 6);
+
+        let many: Vec<Vec<u8>> = (0..=MAX_MANIFESTS).map(manifest).collect();
+        let top = index(many.iter().map(|m| blob(media_type::OCI_MANIFEST, m)).collect());
+        let root = blob(media_type::OCI_INDEX, &top);
+        let mut docs = many;
+        docs.push(top);
+        let (result, fetches) = run(docs, root);
+        let err = result.unwrap_err();
+        assert!(matches!(err, Error::TooManyManifests { limit: MAX_MANIFESTS, .. }), "{err}");
+        assert_eq!(fetches, MAX_MANIFESTS, "the walk stops at the cap");
+    }
+}

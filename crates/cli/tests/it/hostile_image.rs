@@ -10,7 +10,9 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::capped::{Capped, run_capped, run_capped_env};
-use crate::fixtures::{E, LayerBlob, Layout, OCI_MANIFEST, config, digest, layer, simple_history};
+use crate::fixtures::{
+    E, LayerBlob, Layout, OCI_CONFIG, OCI_MANIFEST, config, digest, layer, simple_history,
+};
 use crate::hostile_registry::{Hostile, HostileRegistry, LAYER_TOKEN};
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -307,10 +309,10 @@ fn layout_with_config(config: &[u8], layer: &LayerBlob) -> tempfile::TempDir {
 fn configs_of_millions_of_tiny_elements_are_refused_and_the_layers_scanned() {
     let layer = token_layer();
     for (what, middle) in [
-        ("10 M history entries", repeated("history", b"{}", 10_000_000)),
-        ("7 M Env strings", {
+        ("3 M history entries", repeated("history", b"{}", 3_000_000)),
+        ("3 M Env strings", {
             let mut inner = b"\"config\":{".to_vec();
-            inner.extend(repeated("Env", b"\"\"", 7_000_000));
+            inner.extend(repeated("Env", b"\"\"", 3_000_000));
             inner.push(b'}');
             inner
         }),
@@ -328,11 +330,17 @@ fn configs_of_millions_of_tiny_elements_are_refused_and_the_layers_scanned() {
 #[test]
 fn a_config_over_its_size_limit_is_an_issue_and_the_layers_are_scanned() {
     let layer = token_layer();
-    let mut middle = b"\"author\":\"".to_vec();
-    middle.resize(middle.len() + (33 << 20), b'a');
-    middle.push(b'"');
-    let cfg = raw_config(&layer.diff_id, &middle);
-    let dir = layout_with_config(&cfg, &layer);
+    let cfg =
+        config("linux/amd64", &[], json!({}), simple_history(1), std::slice::from_ref(&layer));
+    let mut layout = Layout::default();
+    let mut config_desc = layout.blob(OCI_CONFIG, &cfg);
+    // The manifest says the config is 33 MiB: it is not read.
+    config_desc["size"] = json!(33 << 20);
+    let layer_desc = layout.blob(layer.media_type, &layer.stored);
+    let m = layout.manifest(config_desc, vec![layer_desc]);
+    layout.finish(vec![m]);
+    let dir = tempfile::tempdir().unwrap();
+    layout.write_dir(dir.path());
     let run = scan_path(dir.path());
     run.assert_bounded(2, "config over 32 MiB");
     let out = text(&run);
@@ -342,10 +350,10 @@ fn a_config_over_its_size_limit_is_an_issue_and_the_layers_are_scanned() {
 
 #[test]
 fn images_sharing_a_config_parse_it_once_and_many_images_are_capped() {
-    // Four tags of one image in a legacy `docker save`, sharing a 15 MB config.
+    // Four tags of one image in a legacy `docker save`, sharing a 9 MB config.
     let tar = layer(vec![E::File("app/token.txt", format!("{LAYER_TOKEN}\n").into_bytes())]);
     let diff_id = digest(&tar);
-    let cfg = raw_config(&diff_id, &repeated("history", b"{}", 5_000_000));
+    let cfg = raw_config(&diff_id, &repeated("history", b"{}", 3_000_000));
     let mut files = Layout::default();
     files.put("c.json", cfg.clone());
     files.put("l/layer.tar", tar);

@@ -16,6 +16,7 @@ use crate::registry::credentials::Credentials;
 use crate::registry::error::RegistryError;
 use crate::registry::options::RegistryOptions;
 use crate::registry::reference::ImageReference;
+use crate::safe_open::open_regular;
 
 /// Every manifest type this crate reads, plus schema 1 so that a registry holding only
 /// schema 1 answers with it (and the error says so) instead of a 404.
@@ -29,6 +30,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 const MAX_TOKEN_BYTES: u64 = 64 * 1024;
 /// The most bytes of an error body read into memory (an `{"errors":[…]}` envelope).
 const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
+/// The most bytes of a CA certificate bundle read into memory.
+const MAX_CA_BYTES: u64 = 4 << 20;
 /// The most characters of a registry's error message shown in an error.
 const MAX_DETAIL_CHARS: usize = 200;
 
@@ -103,7 +106,11 @@ impl Transport {
             .read_timeout(options.timeout);
         for path in &options.ca_certs {
             let fail = |reason: String| RegistryError::CaCertificate { path: path.clone(), reason };
-            let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+            let (file, _) = open_regular(path).map_err(|e| fail(e.into_error(path).to_string()))?;
+            let pem = Collector::new(MAX_CA_BYTES).read_all(file).map_err(|e| match e {
+                Bounded::Io(e) => fail(e.to_string()),
+                Bounded::Over { limit } => fail(format!("over the {limit}-byte limit")),
+            })?;
             let certs =
                 reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| fail(e.to_string()))?;
             if certs.is_empty() {
@@ -516,12 +523,15 @@ impl Transport {
     /// `MANIFEST_UNKNOWN`; this tells the two apart.
     pub(crate) async fn repository_is_unknown(&self) -> bool {
         let url = format!("{}/v2/{}/tags/list", self.base, self.repository());
-        match self.authorize(self.http.get(url)).send().await {
-            Ok(response) if response.status() == StatusCode::NOT_FOUND => {
-                error_detail(response).await.code.as_deref() == Some("NAME_UNKNOWN")
+        let ask = async {
+            match self.authorize(self.http.get(url)).send().await {
+                Ok(response) if response.status() == StatusCode::NOT_FOUND => {
+                    error_detail(response).await.code.as_deref() == Some("NAME_UNKNOWN")
+                }
+                _ => false,
             }
-            _ => false,
-        }
+        };
+        tokio::time::timeout(self.deadline, ask).await.unwrap_or(false)
     }
 
     /// How long the download of a blob may have waited for the registry in all, once
