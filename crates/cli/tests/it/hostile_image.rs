@@ -437,3 +437,75 @@ fn parse_errors_never_quote_the_document() {
     let out = text(&run);
     assert!(out.contains("manifest.json") && !out.contains("s3cretInAMalformed"), "{out}");
 }
+
+// ---- a real registry: repeated index entries (item 2) ----
+
+/// One HTTP/1.1 exchange with the registry at `host`: the status and the body.
+fn http(
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Vec<u8>) {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, response[split + 4..].to_vec())
+}
+
+#[test]
+fn a_registry_index_repeating_its_entries_is_fetched_once() {
+    if !crate::registry_server::available("a_registry_index_repeating_its_entries_is_fetched_once")
+    {
+        return;
+    }
+    let registry = crate::registry_server::Registry::start(false);
+    let host = registry.host();
+    let layer = token_layer();
+    let cfg =
+        config("linux/amd64", &[], json!({}), simple_history(1), std::slice::from_ref(&layer));
+    let dir = crate::fixtures::oci_dir(&cfg, std::slice::from_ref(&layer));
+    registry.push(dir.path(), "app:base", &[]);
+    let (status, manifest) =
+        http(&host, "GET", "/v2/app/manifests/base", &[("Accept", OCI_MANIFEST)], b"");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&manifest));
+    let mut entry = json!({
+        "mediaType": OCI_MANIFEST, "digest": digest(&manifest), "size": manifest.len(),
+        "platform": { "os": "linux", "architecture": "amd64" },
+    });
+    // Three nested indexes, each listing the next 1,000 times: 10^9 paths, one image.
+    let oci_index = "application/vnd.oci.image.index.v1+json";
+    for level in 0..3 {
+        let index =
+            json!({ "schemaVersion": 2, "mediaType": oci_index, "manifests": vec![entry; 1000] });
+        let bytes = serde_json::to_vec(&index).unwrap();
+        let tag = if level == 2 { "1".to_owned() } else { digest(&bytes) };
+        let (status, body) = http(
+            &host,
+            "PUT",
+            &format!("/v2/app/manifests/{tag}"),
+            &[("Content-Type", oci_index)],
+            &bytes,
+        );
+        assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+        entry = json!({ "mediaType": oci_index, "digest": digest(&bytes), "size": bytes.len() });
+    }
+    let run = run_capped(&["scan", &format!("{host}/app:1"), "--format", "json"], LIMIT);
+    run.assert_bounded(1, "registry index repeating its entries");
+    assert_found_layer_token(&run, "registry index repeating its entries");
+}
