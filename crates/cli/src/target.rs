@@ -22,6 +22,7 @@ use clap::Args;
 use layerleak_image::PlatformSelector;
 use layerleak_image::registry::{
     CredentialOrigin, Credentials, ImageReference, RegistryOptions, RegistrySource,
+    without_userinfo,
 };
 use layerleak_report::Secret;
 use layerleak_scan::{ImageSink, Pipeline, ScanOutcome};
@@ -72,7 +73,8 @@ impl Target {
         match ImageReference::parse(text) {
             Ok(reference) => Ok(Target::Registry { reference, fallback: true }),
             Err(e) => bail!(
-                "{text:?} is neither an existing file or directory nor a valid image reference ({e}); prefix archive: or registry: to say which"
+                "{:?} is neither an existing file or directory nor a valid image reference ({e}); prefix archive: or registry: to say which",
+                without_userinfo(text)
             ),
         }
     }
@@ -148,6 +150,12 @@ pub(crate) struct RegistryArgs {
     /// Give up on a registry connection or read that stalls this long.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub(crate) registry_timeout: f64,
+    /// Give up on a registry request (a token, manifest or config with its whole body)
+    /// that has not completed in this long, however steadily the registry trickles bytes.
+    /// A layer download may wait this long plus one second per 256 KiB received (at most
+    /// 6 hours); time spent scanning does not count.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
+    pub(crate) registry_deadline: f64,
     /// Retry a failed registry request (connection error, timeout, 5xx, 429) this many
     /// times, with backoff.
     #[arg(long, value_name = "N", default_value_t = 3)]
@@ -177,10 +185,14 @@ impl RegistryArgs {
         if !(self.registry_timeout.is_finite() && self.registry_timeout > 0.0) {
             bail!("--registry-timeout must be a positive number of seconds");
         }
+        if !(self.registry_deadline.is_finite() && self.registry_deadline > 0.0) {
+            bail!("--registry-deadline must be a positive number of seconds");
+        }
         let options = RegistryOptions {
             ca_certs: self.ca_cert.clone(),
             insecure_registries: self.insecure_registry.clone(),
             timeout: Duration::from_secs_f64(self.registry_timeout),
+            deadline: Duration::from_secs_f64(self.registry_deadline),
             attempts: self.registry_retries.saturating_add(1),
             credentials,
             ..RegistryOptions::default()

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::json_error::JsonError;
 use crate::platform::Platform;
 
 /// The parts of an image config (OCI `application/vnd.oci.image.config.v1+json` or Docker
@@ -92,25 +93,26 @@ impl ImageConfig {
     ///
     /// [`Error::MalformedConfig`] naming `digest` and `image` when the bytes are not JSON of
     /// the expected shape (for example `Env` not a list of strings, or a `diff_id` that is
-    /// not a valid digest).
+    /// not a valid digest), or when a list or map has more than [`MAX_CONFIG_ITEMS`]
+    /// elements. The error never quotes the config's text.
     pub fn from_json(bytes: &[u8], digest: &Digest, image: &str) -> Result<ImageConfig> {
-        let wire: wire::Config = serde_json::from_slice(bytes).map_err(|source| {
-            Error::MalformedConfig { image: image.to_owned(), digest: digest.clone(), source }
-        })?;
+        let wire: wire::Config =
+            serde_json::from_slice(bytes).map_err(|e| Error::MalformedConfig {
+                image: image.to_owned(),
+                digest: digest.clone(),
+                source: JsonError::new(&e),
+            })?;
         let inner = wire.config.unwrap_or_default();
         let rootfs = wire.rootfs.unwrap_or_default();
         Ok(ImageConfig {
-            env: inner.env.unwrap_or_default(),
-            labels: inner.labels.unwrap_or_default(),
-            entrypoint: inner.entrypoint.unwrap_or_default(),
-            cmd: inner.cmd.unwrap_or_default(),
+            env: inner.env,
+            labels: inner.labels,
+            entrypoint: inner.entrypoint,
+            cmd: inner.cmd,
             user: inner.user.filter(|u| !u.is_empty()),
             working_dir: inner.working_dir.filter(|w| !w.is_empty()),
-            history: wire.history.unwrap_or_default(),
-            rootfs: RootFs {
-                kind: rootfs.kind.unwrap_or_default(),
-                diff_ids: rootfs.diff_ids.unwrap_or_default(),
-            },
+            history: wire.history,
+            rootfs: RootFs { kind: rootfs.kind.unwrap_or_default(), diff_ids: rootfs.diff_ids },
             os: wire.os,
             architecture: wire.architecture,
             variant: wire.variant,
@@ -152,16 +154,23 @@ impl ImageConfig {
     }
 }
 
+/// The most elements of each list and map of a config (`Env`, `Labels`, `Cmd`,
+/// `Entrypoint`, `history`, `diff_ids`): real images have hundreds at most. A config with
+/// more is refused as malformed (its layers are still scanned), so that a config of tiny
+/// elements (`{}` history entries, `""` variables) cannot take gigabytes to parse.
+pub const MAX_CONFIG_ITEMS: usize = 10_000;
+
 /// The JSON shape, kept apart so the public type is free of `serde` quirks.
 mod wire {
     use super::*;
+    use crate::json_limits::{capped_map, capped_string_or_list, capped_vec, lenient_string};
 
     #[derive(Deserialize)]
     pub(super) struct Config {
         #[serde(default)]
         pub(super) config: Option<Inner>,
-        #[serde(default)]
-        pub(super) history: Option<Vec<HistoryEntry>>,
+        #[serde(default, deserialize_with = "capped_vec::<MAX_CONFIG_ITEMS, _, _>")]
+        pub(super) history: Vec<HistoryEntry>,
         #[serde(default)]
         pub(super) rootfs: Option<RootFs>,
         #[serde(default, deserialize_with = "lenient_string")]
@@ -178,14 +187,30 @@ mod wire {
 
     #[derive(Deserialize, Default)]
     pub(super) struct Inner {
-        #[serde(rename = "Env", default)]
-        pub(super) env: Option<Vec<String>>,
-        #[serde(rename = "Labels", default)]
-        pub(super) labels: Option<BTreeMap<String, String>>,
-        #[serde(rename = "Entrypoint", default, deserialize_with = "string_or_list")]
-        pub(super) entrypoint: Option<Vec<String>>,
-        #[serde(rename = "Cmd", default, deserialize_with = "string_or_list")]
-        pub(super) cmd: Option<Vec<String>>,
+        #[serde(
+            rename = "Env",
+            default,
+            deserialize_with = "capped_vec::<MAX_CONFIG_ITEMS, _, _>"
+        )]
+        pub(super) env: Vec<String>,
+        #[serde(
+            rename = "Labels",
+            default,
+            deserialize_with = "capped_map::<MAX_CONFIG_ITEMS, _>"
+        )]
+        pub(super) labels: BTreeMap<String, String>,
+        #[serde(
+            rename = "Entrypoint",
+            default,
+            deserialize_with = "capped_string_or_list::<MAX_CONFIG_ITEMS, _>"
+        )]
+        pub(super) entrypoint: Vec<String>,
+        #[serde(
+            rename = "Cmd",
+            default,
+            deserialize_with = "capped_string_or_list::<MAX_CONFIG_ITEMS, _>"
+        )]
+        pub(super) cmd: Vec<String>,
         #[serde(rename = "User", default)]
         pub(super) user: Option<String>,
         #[serde(rename = "WorkingDir", default)]
@@ -196,31 +221,8 @@ mod wire {
     pub(super) struct RootFs {
         #[serde(rename = "type", default)]
         pub(super) kind: Option<String>,
-        #[serde(default)]
-        pub(super) diff_ids: Option<Vec<Digest>>,
-    }
-
-    /// Some old builders wrote `Cmd` as a bare string; accept it as a one-element list.
-    fn string_or_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Either {
-            One(String),
-            Many(Vec<String>),
-        }
-        Ok(Option::<Either>::deserialize(d)?.map(|e| match e {
-            Either::One(s) => vec![s],
-            Either::Many(v) => v,
-        }))
-    }
-
-    /// Metadata strings that some tools write as other JSON types are dropped rather than
-    /// failing the whole config: they carry no secrets and are informational only.
-    fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Ok(match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(s) => Some(s),
-            _ => None,
-        })
+        #[serde(default, deserialize_with = "capped_vec::<MAX_CONFIG_ITEMS, _, _>")]
+        pub(super) diff_ids: Vec<Digest>,
     }
 }
 

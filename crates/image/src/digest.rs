@@ -123,7 +123,13 @@ impl Serialize for Digest {
 impl<'de> Deserialize<'de> for Digest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Digest, D::Error> {
         let text = String::deserialize(deserializer)?;
-        Digest::parse(&text).map_err(serde::de::Error::custom)
+        // The error names what is wrong, never the text: it could be anything.
+        Digest::parse(&text).map_err(|e| match e {
+            Error::InvalidDigest { reason, .. } => {
+                serde::de::Error::custom(format!("invalid digest: {reason}"))
+            }
+            _ => serde::de::Error::custom("invalid digest"),
+        })
     }
 }
 

@@ -13,9 +13,12 @@ use serde::Deserialize;
 use crate::config::ImageConfig;
 use crate::digest::{Algorithm, Digest};
 use crate::error::{Error, Result};
-use crate::manifest::{Descriptor, media_type};
+use crate::json_error::JsonError;
+use crate::json_limits::capped_vec;
+use crate::manifest::{Descriptor, MAX_ANNOTATIONS, MAX_DESCRIPTORS, media_type};
 use crate::platform::PlatformSelector;
-use crate::resolved::{Parts, ResolvedImage};
+use crate::resolve::MAX_MANIFESTS;
+use crate::resolved::{Parts, ResolveWarning, ResolvedImage};
 use crate::sniff::Compression;
 use crate::source::{BlobOpener, ImageSource, SourceInfo};
 use crate::storage::{MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, Storage};
@@ -45,14 +48,32 @@ pub(crate) struct DockerSave {
     members: MemberMap,
 }
 
+/// `manifest.json`: at most [`MAX_MANIFESTS`] images.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Entries(#[serde(deserialize_with = "capped_vec::<MAX_MANIFESTS, _, _>")] Vec<Entry>);
+
 #[derive(Deserialize)]
 struct Entry {
     #[serde(rename = "Config")]
     config: String,
-    #[serde(rename = "RepoTags", default)]
-    repo_tags: Option<Vec<String>>,
-    #[serde(rename = "Layers", default)]
+    #[serde(
+        rename = "RepoTags",
+        default,
+        deserialize_with = "capped_vec::<MAX_ANNOTATIONS, _, _>"
+    )]
+    repo_tags: Vec<String>,
+    #[serde(rename = "Layers", default, deserialize_with = "capped_vec::<MAX_DESCRIPTORS, _, _>")]
     layers: Vec<String>,
+}
+
+/// A config read for one image, kept for the others that name the same member.
+#[derive(Clone)]
+struct LoadedConfig {
+    digest: Digest,
+    size: u64,
+    config: Arc<ImageConfig>,
+    warning: Option<ResolveWarning>,
 }
 
 impl DockerSave {
@@ -72,36 +93,69 @@ impl DockerSave {
             .insert(digest.clone(), member.to_owned());
     }
 
-    fn resolve_entry(&self, entry: Entry, selector: &PlatformSelector) -> Result<ResolvedImage> {
-        let names = entry.repo_tags.unwrap_or_default();
-        let label = match names.first() {
-            Some(name) => format!("{} ({name})", self.info.location),
-            None => self.info.location.clone(),
+    /// Reads and parses the config `member` once; a config over its size limit or
+    /// malformed becomes an empty config with a warning.
+    fn load_config(&self, member: &str, label: &str) -> Result<LoadedConfig> {
+        let bytes = match self.storage.read_file(member, label, MAX_CONFIG_BYTES) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                return Err(Error::MemberNotFound {
+                    image: label.to_owned(),
+                    member: member.to_owned(),
+                });
+            }
+            Err(e @ (Error::FileTooLarge { .. } | Error::DocumentTooLarge { .. })) => {
+                let digest = match digest_from_name(member) {
+                    Some(named) => named,
+                    None => self.storage.sha256(member, label)?,
+                };
+                let size = self.storage.head(member, label)?.map_or(0, |(_, size)| size);
+                self.remember(&digest, member);
+                let (config, warning) = ResolvedImage::config_or_warning(Err(e), &digest)?;
+                return Ok(LoadedConfig { digest, size, config, warning });
+            }
+            Err(e) => return Err(e),
         };
-        let missing = |member: &str| Error::MemberNotFound {
-            image: label.clone(),
-            member: member.to_owned(),
-        };
-
-        let bytes = self
-            .storage
-            .read_file(&entry.config, &label, MAX_CONFIG_BYTES)?
-            .ok_or_else(|| missing(&entry.config))?;
         let computed = Digest::sha256_of(&bytes);
-        let digest = match digest_from_name(&entry.config) {
+        let digest = match digest_from_name(member) {
             Some(named) if named.algorithm() == Algorithm::Sha256 && named != computed => {
                 return Err(Error::DigestMismatch { expected: named, actual: computed });
             }
             Some(named) if named.algorithm() == Algorithm::Sha256 => named,
             _ => computed,
         };
-        self.remember(&digest, &entry.config);
-        let (config, config_warning) =
-            ResolvedImage::config_or_warning(ImageConfig::from_json(&bytes, &digest, &label))?;
+        self.remember(&digest, member);
+        let (config, warning) = ResolvedImage::config_or_warning(
+            ImageConfig::from_json(&bytes, &digest, label),
+            &digest,
+        )?;
+        Ok(LoadedConfig { digest, size: bytes.len() as u64, config, warning })
+    }
+
+    fn resolve_entry(
+        &self,
+        entry: Entry,
+        selector: &PlatformSelector,
+        configs: &mut Vec<(String, LoadedConfig)>,
+    ) -> Result<ResolvedImage> {
+        let names = entry.repo_tags;
+        let label = match names.first() {
+            Some(name) => format!("{} ({name})", self.info.location),
+            None => self.info.location.clone(),
+        };
+        let loaded = match configs.iter().find(|(member, _)| *member == entry.config) {
+            Some((_, loaded)) => loaded.clone(),
+            None => {
+                let loaded = self.load_config(&entry.config, &label)?;
+                configs.push((entry.config.clone(), loaded.clone()));
+                loaded
+            }
+        };
+        let LoadedConfig { digest, size, config, warning: config_warning } = loaded;
         let config_descriptor = Descriptor {
             media_type: media_type::DOCKER_CONFIG.to_owned(),
             digest,
-            size: bytes.len() as u64,
+            size,
             platform: None,
             annotations: Default::default(),
         };
@@ -188,12 +242,12 @@ impl ImageSource for DockerSave {
                 image: location.clone(),
                 member: MANIFEST_FILE.to_owned(),
             })?;
-        let entries: Vec<Entry> =
-            serde_json::from_slice(&bytes).map_err(|source| Error::MalformedManifest {
+        let Entries(entries) =
+            serde_json::from_slice(&bytes).map_err(|e| Error::MalformedManifest {
                 image: location.clone(),
                 what: "manifest.json",
                 location: MANIFEST_FILE.to_owned(),
-                source,
+                source: JsonError::new(&e),
             })?;
         if entries.is_empty() {
             return Err(Error::NoImages {
@@ -201,7 +255,9 @@ impl ImageSource for DockerSave {
                 reason: "manifest.json lists no images".to_owned(),
             });
         }
-        entries.into_iter().map(|entry| self.resolve_entry(entry, platform)).collect()
+        // Images sharing a config (several tags of one image) parse it once.
+        let mut configs = Vec::new();
+        entries.into_iter().map(|entry| self.resolve_entry(entry, platform, &mut configs)).collect()
     }
 
     fn blob_opener(&self) -> Arc<dyn BlobOpener> {

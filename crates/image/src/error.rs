@@ -4,6 +4,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::digest::Digest;
+use crate::json_error::JsonError;
 
 /// A specialised `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -268,9 +269,9 @@ pub enum Error {
         what: &'static str,
         /// Where it came from: a digest or a file name.
         location: String,
-        /// The JSON error.
+        /// The JSON error, without the document's text.
         #[source]
-        source: serde_json::Error,
+        source: JsonError,
     },
 
     /// An image config blob is not valid JSON or does not have the expected shape.
@@ -280,9 +281,43 @@ pub enum Error {
         image: String,
         /// The digest of the config blob.
         digest: Digest,
-        /// The JSON error.
+        /// The JSON error (or the parse limit hit), without the config's text.
         #[source]
-        source: serde_json::Error,
+        source: JsonError,
+    },
+
+    /// A document read into memory (`index.json`, `manifest.json`, a manifest or config
+    /// blob) turned out larger than its limit while being read.
+    #[error("{image}: {what} is over the {limit}-byte limit")]
+    DocumentTooLarge {
+        /// The image (source location and name, if known).
+        image: String,
+        /// The document (`index.json`, `image config sha256:…`, ...).
+        what: String,
+        /// The limit.
+        limit: u64,
+    },
+
+    /// A file that should be a regular file is a FIFO, device, socket or directory (or a
+    /// symbolic link to one); it is not opened, so that it cannot block or feed endless
+    /// bytes.
+    #[error("{}: not a regular file ({kind})", path.display())]
+    NotRegularFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
+
+    /// An image target reaches more distinct manifests and indexes than this crate reads.
+    #[error(
+        "{image}: more than {limit} distinct manifests and indexes; the image was not resolved"
+    )]
+    TooManyManifests {
+        /// The image (source location and name, if known).
+        image: String,
+        /// The limit.
+        limit: usize,
     },
 
     /// A manifest of a kind this crate cannot use (Docker schema 1, an unknown media type).

@@ -76,18 +76,30 @@
 //!
 //! # Memory usage
 //!
-//! Bounded whatever the image size: a tarball's index holds one entry per member; indexes
-//! and manifests are read whole up to 4 MiB, configs up to 32 MiB (larger ones are an
-//! [`Error::BlobTooLarge`]); layers are only ever streamed. A streamed archive keeps its
+//! Bounded whatever the image size or content: a tarball's index holds one entry per
+//! member; every document and network body held in memory goes through one bounded reader
+//! that refuses to grow past its limit, whatever the input declares: indexes and manifests
+//! up to 4 MiB, configs up to 32 MiB (a larger config is a [`ResolveWarning`] and the
+//! layers are still scanned), bearer tokens and registry error bodies up to 64 KiB. What is
+//! *parsed* is bounded too, since tiny JSON elements cost far more in memory than on the
+//! wire: configs keep at most [`MAX_CONFIG_ITEMS`] elements per list or map, indexes and
+//! manifests at most [`MAX_DESCRIPTORS`] entries of at most [`MAX_ANNOTATIONS`]
+//! annotations, and descriptors repeating a digest are merged before anything is fetched,
+//! with at most 1,000 distinct manifests per target ([`Error::TooManyManifests`]). Images
+//! sharing a config share one parsed copy. Layers are only ever streamed. Local files are
+//! opened only when they are regular files, so a FIFO or device cannot block a read. A streamed archive keeps its
 //! JSON documents (each up to 32 MiB, 128 MiB in all) and, per other member, its size,
 //! first bytes and digest.
 #![deny(missing_docs)]
 
+mod bounded;
 mod config;
 mod digest;
 mod docker_save;
 mod engine;
 mod error;
+mod json_error;
+mod json_limits;
 mod manifest;
 mod member_store;
 mod oci_layout;
@@ -96,6 +108,7 @@ mod platform;
 pub mod registry;
 mod resolve;
 mod resolved;
+mod safe_open;
 mod save_stream;
 mod sniff;
 mod source;
@@ -103,12 +116,14 @@ mod storage;
 mod tar_index;
 mod verify;
 
-pub use config::{HistoryEntry, ImageConfig, LayerHistory, RootFs};
+pub use config::{HistoryEntry, ImageConfig, LayerHistory, MAX_CONFIG_ITEMS, RootFs};
 pub use digest::{Algorithm, Digest};
 pub use engine::{Endpoint, Engine, EngineKind};
 pub use error::{Error, Result};
+pub use json_error::JsonError;
 pub use manifest::{
-    CONTAINERD_IMAGE_NAME, DOCKER_REFERENCE_TYPE, Descriptor, OCI_REF_NAME, media_type,
+    CONTAINERD_IMAGE_NAME, DOCKER_REFERENCE_TYPE, Descriptor, MAX_ANNOTATIONS, MAX_DESCRIPTORS,
+    OCI_REF_NAME, media_type,
 };
 pub use open::open_path;
 pub use platform::{Platform, PlatformSelector};

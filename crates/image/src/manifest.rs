@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::json_error::JsonError;
+use crate::json_limits::{Present, capped_map, capped_vec, lenient_string};
 use crate::platform::Platform;
 
 /// Media types this crate recognises.
@@ -47,6 +49,12 @@ pub const OCI_REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// The annotation containerd (and Docker ≥ 25 `docker save`) uses for the full image name.
 pub const CONTAINERD_IMAGE_NAME: &str = "io.containerd.image.name";
 
+/// The most annotations a descriptor may carry.
+pub const MAX_ANNOTATIONS: usize = 256;
+/// The most entries an index, or layers a manifest, may list (before entries repeating a
+/// digest are merged).
+pub const MAX_DESCRIPTORS: usize = 10_000;
+
 /// A reference to a blob: its media type, digest and size, as in an OCI descriptor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,8 +70,12 @@ pub struct Descriptor {
     /// Platform, for entries of an index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
-    /// Annotations.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Annotations (at most [`MAX_ANNOTATIONS`]; a descriptor with more is malformed).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "capped_map::<MAX_ANNOTATIONS, _>"
+    )]
     pub annotations: BTreeMap<String, String>,
 }
 
@@ -89,7 +101,7 @@ impl Descriptor {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Index {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped_vec::<MAX_DESCRIPTORS, _, _>")]
     pub(crate) manifests: Vec<Descriptor>,
 }
 
@@ -100,7 +112,7 @@ pub(crate) struct Manifest {
     #[serde(default)]
     pub(crate) media_type: Option<String>,
     pub(crate) config: Descriptor,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped_vec::<MAX_DESCRIPTORS, _, _>")]
     pub(crate) layers: Vec<Descriptor>,
     #[serde(default)]
     pub(crate) artifact_type: Option<String>,
@@ -130,15 +142,65 @@ pub(crate) enum Document {
 #[serde(rename_all = "camelCase")]
 struct Probe {
     #[serde(default)]
-    schema_version: Option<serde_json::Value>,
-    #[serde(default)]
+    schema_version: Option<SchemaVersion>,
+    #[serde(default, deserialize_with = "lenient_string")]
     media_type: Option<String>,
     #[serde(default)]
-    manifests: Option<serde_json::Value>,
+    manifests: Option<Present>,
     #[serde(default)]
-    layers: Option<serde_json::Value>,
+    layers: Option<Present>,
     #[serde(default)]
-    fs_layers: Option<serde_json::Value>,
+    fs_layers: Option<Present>,
+}
+
+/// `schemaVersion`: only whether it is the number 1 matters; anything else is skipped
+/// without being built.
+#[derive(Clone, Copy, Debug)]
+struct SchemaVersion(bool);
+
+impl<'de> Deserialize<'de> for SchemaVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SchemaVersion;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<SchemaVersion, E> {
+                Ok(SchemaVersion(v == 1))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<SchemaVersion, E> {
+                Ok(SchemaVersion(false))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<SchemaVersion, E> {
+                Ok(SchemaVersion(false))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<SchemaVersion, E> {
+                Ok(SchemaVersion(false))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<SchemaVersion, E> {
+                Ok(SchemaVersion(false))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<SchemaVersion, E> {
+                Ok(SchemaVersion(false))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<SchemaVersion, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(SchemaVersion(false))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<SchemaVersion, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(SchemaVersion(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Parses a manifest or index.
@@ -152,11 +214,11 @@ pub(crate) fn parse_document(
     image: &str,
     location: &str,
 ) -> Result<Document> {
-    let malformed = |what, source| Error::MalformedManifest {
+    let malformed = |what, e: serde_json::Error| Error::MalformedManifest {
         image: image.to_owned(),
         what,
         location: location.to_owned(),
-        source,
+        source: JsonError::new(&e),
     };
     let unsupported = |media_type: &str, reason| Error::UnsupportedManifest {
         image: image.to_owned(),
@@ -166,8 +228,8 @@ pub(crate) fn parse_document(
     };
     let probe: Probe = serde_json::from_slice(bytes).map_err(|e| malformed("manifest", e))?;
     let media_type = probe.media_type.as_deref().or(declared.filter(|d| !d.is_empty()));
-    let is_schema1 = probe.schema_version.as_ref().and_then(serde_json::Value::as_u64) == Some(1)
-        || probe.fs_layers.is_some();
+    let is_schema1 =
+        probe.schema_version.is_some_and(|SchemaVersion(one)| one) || probe.fs_layers.is_some();
     match media_type {
         Some(media_type::OCI_INDEX | media_type::DOCKER_MANIFEST_LIST) => {
             serde_json::from_slice(bytes)

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::manifest::Descriptor;
+use crate::json_error::JsonError;
+use crate::json_limits::capped_vec;
+use crate::manifest::{Descriptor, MAX_DESCRIPTORS};
 use crate::platform::PlatformSelector;
 use crate::resolve::resolve_roots;
 use crate::resolved::ResolvedImage;
@@ -33,7 +35,7 @@ pub(crate) struct OciLayout {
 
 #[derive(Deserialize)]
 struct RootIndex {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped_vec::<MAX_DESCRIPTORS, _, _>")]
     manifests: Vec<Descriptor>,
 }
 
@@ -53,11 +55,11 @@ impl OciLayout {
                 }
             })?;
         let index: RootIndex =
-            serde_json::from_slice(&bytes).map_err(|source| Error::MalformedManifest {
+            serde_json::from_slice(&bytes).map_err(|e| Error::MalformedManifest {
                 image: location.clone(),
                 what: "image index",
                 location: INDEX_FILE.to_owned(),
-                source,
+                source: JsonError::new(&e),
             })?;
         Ok(index.manifests)
     }

@@ -1,6 +1,5 @@
 //! Recognising what a path on disk is and opening it as an [`ImageSource`].
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -8,6 +7,7 @@ use std::sync::Arc;
 use crate::docker_save::{DockerSave, MANIFEST_FILE};
 use crate::error::{Error, Result};
 use crate::oci_layout::{INDEX_FILE, OCI_LAYOUT_FILE, OciLayout};
+use crate::safe_open::open_regular;
 use crate::sniff::Compression;
 use crate::source::{ImageSource, SourceInfo, SourceKind};
 use crate::storage::Storage;
@@ -78,7 +78,8 @@ pub fn open_path(path: impl AsRef<Path>) -> Result<Box<dyn ImageSource>> {
     }
 
     let mut head = Vec::with_capacity(512);
-    File::open(path).map_err(io_error)?.take(512).read_to_end(&mut head).map_err(io_error)?;
+    let (file, _) = open_regular(path).map_err(|e| e.into_error(path))?;
+    file.take(512).read_to_end(&mut head).map_err(io_error)?;
     if head.is_empty() {
         return Err(not_an_image("an empty file".to_owned()));
     }

@@ -1,10 +1,14 @@
 //! A resolved image: one platform's manifest, parsed config and ordered layers.
 
+use std::sync::Arc;
+
 use crate::config::ImageConfig;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::manifest::Descriptor;
 use crate::platform::Platform;
+use crate::registry::RegistryError;
+use crate::storage::MAX_CONFIG_BYTES;
 
 /// One image for one platform, ready to scan: everything but the layer bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,8 +27,9 @@ pub struct ResolvedImage {
     pub platform: Option<Platform>,
     /// Descriptor of the config blob.
     pub config_descriptor: Descriptor,
-    /// The parsed config.
-    pub config: ImageConfig,
+    /// The parsed config, shared by the images of a source that use the same config blob
+    /// (it is parsed once).
+    pub config: Arc<ImageConfig>,
     /// The layers, bottom first.
     pub layers: Vec<Layer>,
     /// Inconsistencies found while resolving that did not prevent it.
@@ -65,17 +70,37 @@ impl ResolvedImage {
 
     /// Assembles an image from its parts, mapping diff_ids and history onto the layers and
     /// recording any count mismatch as a warning.
-    /// Turns a malformed-config error into an empty config plus a warning, so the layers
-    /// can still be scanned; any other error passes through.
+    /// Turns a malformed-config error, or a config (`digest`) over its size limit, into an
+    /// empty config plus a warning, so the layers can still be scanned; any other error
+    /// passes through.
     pub(crate) fn config_or_warning(
         config: Result<ImageConfig>,
-    ) -> Result<(ImageConfig, Option<ResolveWarning>)> {
+        digest: &Digest,
+    ) -> Result<(Arc<ImageConfig>, Option<ResolveWarning>)> {
+        let too_large = || {
+            Ok((
+                Arc::default(),
+                Some(ResolveWarning::MalformedConfig {
+                    digest: digest.clone(),
+                    reason: format!(
+                        "it is over the {} MiB limit for an image config",
+                        MAX_CONFIG_BYTES >> 20
+                    ),
+                }),
+            ))
+        };
         match config {
-            Ok(config) => Ok((config, None)),
+            Ok(config) => Ok((Arc::new(config), None)),
             Err(Error::MalformedConfig { digest, source, .. }) => Ok((
-                ImageConfig::default(),
+                Arc::default(),
                 Some(ResolveWarning::MalformedConfig { digest, reason: source.to_string() }),
             )),
+            Err(
+                Error::BlobTooLarge { .. }
+                | Error::DocumentTooLarge { .. }
+                | Error::FileTooLarge { .. }
+                | Error::Registry(RegistryError::TooLarge { .. }),
+            ) => too_large(),
             Err(e) => Err(e),
         }
     }
@@ -151,7 +176,7 @@ pub(crate) struct Parts {
     pub(crate) manifest_media_type: Option<String>,
     pub(crate) platform: Option<Platform>,
     pub(crate) config_descriptor: Descriptor,
-    pub(crate) config: ImageConfig,
+    pub(crate) config: Arc<ImageConfig>,
 }
 
 /// A problem found while resolving an image that does not stop it being scanned, but
@@ -159,7 +184,8 @@ pub(crate) struct Parts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ResolveWarning {
-    /// The image config is not valid JSON of the expected shape: ENV, LABEL, history and
+    /// The image config is not valid JSON of the expected shape, has more elements than
+    /// the parser accepts, or is over the size limit for a config: ENV, LABEL, history and
     /// `diff_ids` are unknown, but the layers are still listed (and scanned).
     MalformedConfig {
         /// The config blob's digest.

@@ -1,14 +1,15 @@
 //! Where a local image's files live: a directory or an indexed tar archive.
 
-use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor, Read};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use crate::bounded::{Bounded, Collector};
 use crate::digest::{Algorithm, Digest, Hasher};
 use crate::error::{Error, Result};
 use crate::manifest::Descriptor;
 use crate::member_store::{HEAD_BYTES, MemberStore, Stored};
+use crate::safe_open::{OpenError, open_regular};
 use crate::tar_index::TarIndex;
 use crate::verify::VerifyingReader;
 
@@ -57,7 +58,9 @@ impl Storage {
     /// # Errors
     ///
     /// [`Error::UnsafeMemberPath`] when, in a directory, the name is absolute or climbs with
-    /// `..` (names come from untrusted `manifest.json`); [`Error::MemberStreamed`] for a
+    /// `..` (names come from untrusted `manifest.json`); [`Error::NotRegularFile`] when, in
+    /// a directory, it is (or links to) a FIFO, device or other non-file, which is never
+    /// opened for reading; [`Error::MemberStreamed`] for a
     /// member of a stream that was not kept; [`Error::Io`] on other failures.
     pub(crate) fn open(&self, name: &str, image: &str) -> Result<Option<Opened>> {
         match self {
@@ -69,17 +72,13 @@ impl Storage {
                     });
                 }
                 let path = dir.join(name);
-                let io_error = |source| Error::Io { path: path.clone(), source };
-                let file = match File::open(&path) {
-                    Ok(file) => file,
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-                    Err(e) => return Err(io_error(e)),
-                };
-                let meta = file.metadata().map_err(io_error)?;
-                if !meta.is_file() {
-                    return Ok(None);
+                match open_regular(&path) {
+                    Ok((file, len)) => {
+                        Ok(Some((Box::new(BufReader::with_capacity(64 * 1024, file)), len)))
+                    }
+                    Err(OpenError::NotFound) => Ok(None),
+                    Err(e) => Err(e.into_error(&path)),
                 }
-                Ok(Some((Box::new(BufReader::with_capacity(64 * 1024, file)), meta.len())))
             }
             Storage::Tar(index) => {
                 let Some(member) = index.get(name) else { return Ok(None) };
@@ -187,10 +186,15 @@ impl Storage {
                 limit,
             });
         }
-        let mut reader = self.open_blob(desc, name, image)?;
-        let mut out = Vec::with_capacity(usize::try_from(desc.size).unwrap_or(0));
-        reader.read_to_end(&mut out).map_err(|e| Error::from_io(e, image, &desc.digest))?;
-        Ok(out)
+        let reader = self.open_blob(desc, name, image)?;
+        Collector::new(limit).read_all(reader).map_err(|e| match e {
+            Bounded::Io(e) => Error::from_io(e, image, &desc.digest),
+            Bounded::Over { limit } => Error::DocumentTooLarge {
+                image: image.to_owned(),
+                what: format!("{what} {}", desc.digest),
+                limit,
+            },
+        })
     }
 
     /// Reads a small file without a digest (`index.json`, `manifest.json`) whole, or
@@ -205,12 +209,12 @@ impl Storage {
                 limit,
             });
         }
-        let mut out = Vec::new();
-        reader
-            .take(limit)
-            .read_to_end(&mut out)
-            .map_err(|source| Error::Io { path: self.path().join(name), source })?;
-        Ok(Some(out))
+        Collector::new(limit).read_all(reader).map(Some).map_err(|e| match e {
+            Bounded::Io(source) => Error::Io { path: self.path().join(name), source },
+            Bounded::Over { limit } => {
+                Error::DocumentTooLarge { image: image.to_owned(), what: name.to_owned(), limit }
+            }
+        })
     }
 }
 

@@ -6,6 +6,7 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::safe_open::{OpenError, open_regular};
 
 /// How many symlinks or hard links are followed before a lookup gives up (loops).
 pub(crate) const MAX_LINK_HOPS: usize = 16;
@@ -52,8 +53,7 @@ impl TarIndex {
     /// [`Error::Io`] when the file cannot be opened, [`Error::Archive`] when a header is
     /// corrupt or the archive is truncated.
     pub(crate) fn build(path: &Path) -> Result<TarIndex> {
-        let file =
-            File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        let (file, _) = open_regular(path).map_err(|e| e.into_error(path))?;
         let archive_error = |source| Error::Archive { path: path.to_owned(), source };
         let mut archive = tar::Archive::new(BufReader::new(file));
         let mut entries = HashMap::new();
@@ -122,7 +122,11 @@ impl TarIndex {
     /// Opens a member for reading: a fresh file handle, seeked to the data and limited to
     /// its length, so several members can be read at once from different threads.
     pub(crate) fn open(&self, member: Member) -> io::Result<io::Take<BufReader<File>>> {
-        let mut file = File::open(&self.path)?;
+        let (mut file, _) = open_regular(&self.path).map_err(|e| match e {
+            OpenError::Io(e) => e,
+            OpenError::NotFound => io::Error::from(io::ErrorKind::NotFound),
+            OpenError::NotRegular(kind) => io::Error::other(format!("not a regular file ({kind})")),
+        })?;
         file.seek(SeekFrom::Start(member.offset))?;
         Ok(BufReader::with_capacity(64 * 1024, file).take(member.size))
     }

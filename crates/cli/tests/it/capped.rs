@@ -46,6 +46,11 @@ impl Capped {
 /// Runs `layerleak args…` with at most `limit` of wall time and [`ADDRESS_SPACE_CAP`] of
 /// address space, measuring its peak RSS.
 pub(crate) fn run_capped(args: &[&str], limit: Duration) -> Capped {
+    run_capped_env(args, &[], limit)
+}
+
+/// [`run_capped`] with extra environment variables (credentials, `DOCKER_CONFIG`).
+pub(crate) fn run_capped_env(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Capped {
     let program = std::env::var_os("LAYERLEAK_TEST_PROGRAM")
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_layerleak").into());
     let rss_file = tempfile::NamedTempFile::new().expect("a temporary file");
@@ -59,6 +64,7 @@ pub(crate) fn run_capped(args: &[&str], limit: Duration) -> Capped {
         .arg(&program)
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("prlimit, timeout and /usr/bin/time run (util-linux, coreutils, time)");
     let peak_rss_kib = std::fs::read_to_string(rss_file.path())

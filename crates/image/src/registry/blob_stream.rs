@@ -2,6 +2,7 @@
 
 use std::io::{self, Read};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::{Response, StatusCode};
@@ -9,6 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::digest::Digest;
 use crate::error::Error;
+use crate::registry::RegistryError;
 use crate::registry::transport::{Target, Transport, error_chain};
 
 /// How many chunks (each as the connection delivered it, typically 8–64 KiB) may wait
@@ -44,7 +46,10 @@ impl Read for ChannelReader {
 }
 
 /// Starts streaming blob `digest` (`size` bytes) from `first`, the response to its GET:
-/// returns the reader; the task runs on the current runtime.
+/// returns the reader; the task runs on the current runtime. The download fails with
+/// [`RegistryError::Deadline`] once it has waited for the registry longer in all than the
+/// deadline for the bytes received so far (see
+/// [`RegistryOptions::blob_deadline`](crate::registry::RegistryOptions::blob_deadline)).
 ///
 /// When the connection fails mid-body, the task asks again from the first byte not yet
 /// delivered (`Range: bytes=N-`), up to the transport's attempt count; a registry that
@@ -74,14 +79,30 @@ async fn pump(
     size: u64,
     first: Response,
     tx: &mpsc::Sender<io::Result<Bytes>>,
-) -> Result<(), crate::registry::RegistryError> {
+) -> Result<(), RegistryError> {
     let mut delivered: u64 = 0;
     let mut response = first;
     // Bytes of the current response to drop (a 200 answered to a range request).
     let mut skip: u64 = 0;
     let mut failures: u32 = 0;
+    // Only the time spent waiting for the registry counts against the deadline, not the
+    // time the reader (the scan) takes to accept what was delivered.
+    // The allowance grows with the bytes received, not with the size the manifest
+    // declares: a registry that trickles is cut off after the request deadline.
+    let mut waited = Duration::ZERO;
     loop {
-        match response.chunk().await {
+        let allowance = transport.blob_deadline(delivered);
+        let started = Instant::now();
+        let next = tokio::time::timeout(allowance.saturating_sub(waited), response.chunk()).await;
+        waited += started.elapsed();
+        let Ok(next) = next else {
+            return Err(RegistryError::Deadline {
+                registry: transport.host().to_owned(),
+                what: format!("blob {digest}"),
+                seconds: allowance.as_secs_f64(),
+            });
+        };
+        match next {
             Ok(Some(mut chunk)) => {
                 if skip > 0 {
                     let drop = skip.min(chunk.len() as u64);
@@ -108,7 +129,9 @@ async fn pump(
                     ));
                 }
                 tokio::time::sleep(transport.backoff(failures)).await;
+                let started = Instant::now();
                 response = transport.get(Target::Blob(digest), delivered).await?;
+                waited += started.elapsed();
                 skip = if response.status() == StatusCode::PARTIAL_CONTENT { 0 } else { delivered };
             }
         }

@@ -21,12 +21,18 @@ use std::process::{Command, Stdio};
 use base64::Engine as _;
 use serde::Deserialize;
 
+use crate::bounded::{Bounded, Collector};
+use crate::json_error::JsonError;
 use crate::registry::error::RegistryError;
+use crate::safe_open::{OpenError, open_regular};
 
 /// Environment variable holding the registry username.
 pub const USERNAME_ENV: &str = "LAYERLEAK_REGISTRY_USERNAME";
 /// Environment variable holding the registry password or token.
 pub const PASSWORD_ENV: &str = "LAYERLEAK_REGISTRY_PASSWORD";
+
+/// The most bytes of a docker `config.json` read into memory.
+const MAX_DOCKER_CONFIG_BYTES: u64 = 4 << 20;
 
 /// The key Docker uses for Docker Hub in `config.json` and with credential helpers.
 const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
@@ -174,14 +180,21 @@ pub(crate) fn from_docker_config(
 ) -> Result<Option<Credentials>, RegistryError> {
     let fail =
         |reason: String| RegistryError::Credentials { registry: registry.to_owned(), reason };
-    let text = match std::fs::read(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(fail(format!("cannot read {}: {e}", path.display()))),
+    let file = match open_regular(path) {
+        Ok((file, _)) => file,
+        Err(OpenError::NotFound) => return Ok(None),
+        Err(e) => return Err(fail(e.into_error(path).to_string())),
     };
-    // The serde error names a line and column, never the content.
+    let text = Collector::new(MAX_DOCKER_CONFIG_BYTES).read_all(file).map_err(|e| match e {
+        Bounded::Io(e) => fail(format!("cannot read {}: {e}", path.display())),
+        Bounded::Over { limit } => {
+            fail(format!("{} is over the {limit}-byte limit", path.display()))
+        }
+    })?;
+    // The error names a line and column, never the content (an `auths` value written as
+    // a bare token would otherwise be quoted).
     let config: DockerConfig = serde_json::from_slice(&text)
-        .map_err(|e| fail(format!("malformed {}: {e}", path.display())))?;
+        .map_err(|e| fail(format!("malformed {}: {}", path.display(), JsonError::new(&e))))?;
     let server = if registry == "docker.io" { DOCKER_HUB_KEY } else { registry };
     if let Some(helper) = lookup_key(&config.cred_helpers, registry) {
         return run_helper(helper, server, registry);
@@ -321,6 +334,23 @@ mod tests {
         let path = write_config(dir.path(), r#"{"auths": {"ghcr.io": {"auth": "s3cret"#);
         let err = from_docker_config(&path, "ghcr.io").unwrap_err().to_string();
         assert!(err.contains("malformed") && !err.contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn a_bare_token_as_auths_value_is_not_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_config(dir.path(), r#"{"auths": {"ghcr.io": "ghp_s3cretBareToken"}}"#);
+        let err = from_docker_config(&path, "ghcr.io").unwrap_err().to_string();
+        assert!(err.contains("malformed") && !err.contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn a_fifo_config_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        let err = from_docker_config(&path, "ghcr.io").unwrap_err().to_string();
+        assert!(err.contains("FIFO"), "{err}");
     }
 
     #[test]

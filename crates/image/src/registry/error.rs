@@ -132,6 +132,27 @@ pub enum RegistryError {
         limit: u64,
     },
 
+    /// A request (its headers, and for a document or token its body) did not complete
+    /// within the deadline, however steadily the registry was sending.
+    #[error("{registry}: GET {what} did not complete within the {seconds}-second deadline")]
+    Deadline {
+        /// The registry host.
+        registry: String,
+        /// What was requested.
+        what: String,
+        /// The deadline, in seconds.
+        seconds: f64,
+    },
+
+    /// The token server's answer is unusable.
+    #[error("{registry}: cannot get a bearer token: {reason}")]
+    Token {
+        /// The registry host.
+        registry: String,
+        /// What is wrong with the answer (never its content).
+        reason: &'static str,
+    },
+
     /// Plain HTTP was needed but not allowed.
     #[error(
         "{registry}: refusing plain HTTP to a non-loopback registry; pass --insecure-registry {registry} to allow it"

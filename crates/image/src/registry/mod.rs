@@ -15,13 +15,15 @@
 //!
 //! # Design
 //!
-//! [`oci-client`](oci_client) parses references and runs the authentication handshake
-//! (the `WWW-Authenticate` challenge, the bearer-token request with or without
-//! credentials, or the fall-back to HTTP basic auth). The GET requests for manifests and
-//! blobs are made with `reqwest` directly, because `oci-client` hides what a careful pull
-//! needs: the `Retry-After` header of a 429, the status and error code of a failure
-//! (`MANIFEST_UNKNOWN` vs `NAME_UNKNOWN`), and a body stream that can be resumed at an
-//! offset after a dropped connection.
+//! [`oci-client`](oci_client) parses references. The authentication handshake (the
+//! `WWW-Authenticate` challenge of `/v2/`, the bearer-token request with or without
+//! credentials, or the fall-back to HTTP basic auth) and the GET requests for manifests
+//! and blobs are made with `reqwest` directly: a registry (and the token realm it names)
+//! is untrusted, so every body is read through the crate's bounded reader, every request
+//! has an overall deadline besides the per-read timeout, and a careful pull needs what
+//! `oci-client` hides: the `Retry-After` header of a 429, the status and error code of a
+//! failure (`MANIFEST_UNKNOWN` vs `NAME_UNKNOWN`), and a body stream that can be resumed
+//! at an offset after a dropped connection.
 //!
 //! The CPU-bound scan stays synchronous: [`RegistrySource`] owns a small tokio runtime,
 //! blocks on it while resolving manifests and configs, and each opened blob is downloaded
@@ -39,6 +41,6 @@ mod transport;
 
 pub use credentials::{CredentialOrigin, Credentials, PASSWORD_ENV, USERNAME_ENV};
 pub use error::RegistryError;
-pub use options::RegistryOptions;
-pub use reference::ImageReference;
+pub use options::{BLOB_BYTES_PER_SECOND, MAX_BLOB_DEADLINE, RegistryOptions};
+pub use reference::{ImageReference, without_userinfo};
 pub use source::RegistrySource;

@@ -6,6 +6,11 @@ use std::time::Duration;
 use crate::registry::credentials::Credentials;
 use crate::registry::reference::{host_is_loopback, strip_port};
 
+/// The slowest transfer rate a layer download is allowed, for its deadline: 256 KiB/s.
+pub const BLOB_BYTES_PER_SECOND: u64 = 256 * 1024;
+/// The longest a layer download may take, whatever its size: 6 hours.
+pub const MAX_BLOB_DEADLINE: Duration = Duration::from_secs(6 * 3600);
+
 /// How to reach a registry: trust, plain-HTTP exceptions, timeouts, retries, credentials.
 ///
 /// # Example
@@ -30,6 +35,12 @@ pub struct RegistryOptions {
     /// How long to wait for a connection, and for each read of a response (a registry that
     /// stalls longer mid-body fails the attempt).
     pub timeout: Duration,
+    /// The most time one request may take in all (its headers, and for a token, manifest
+    /// or config its whole body), however steadily the registry trickles bytes. A layer
+    /// download gets this plus one second per [`BLOB_BYTES_PER_SECOND`] bytes received, at
+    /// most [`MAX_BLOB_DEADLINE`] (see [`RegistryOptions::blob_deadline`]); only the time
+    /// spent waiting for the registry counts, not the time the scan takes.
+    pub deadline: Duration,
     /// How many times a request is tried in all (≥ 1) on connection errors, timeouts,
     /// 5xx and 429.
     pub attempts: u32,
@@ -47,6 +58,7 @@ impl Default for RegistryOptions {
             ca_certs: Vec::new(),
             insecure_registries: Vec::new(),
             timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(120),
             attempts: 4,
             backoff: Duration::from_millis(500),
             credentials: None,
@@ -67,6 +79,21 @@ impl RegistryOptions {
         self
     }
 
+    /// Sets the per-request deadline (see [`deadline`](RegistryOptions::deadline)).
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// How long a layer download may have waited for the registry once `received` bytes
+    /// have arrived: the request deadline plus one second per [`BLOB_BYTES_PER_SECOND`]
+    /// bytes, at most [`MAX_BLOB_DEADLINE`] (and never less than the request deadline). It
+    /// grows with what arrives, not with the size a manifest declares, so a registry that
+    /// trickles is given up after about the request deadline.
+    pub fn blob_deadline(&self, received: u64) -> Duration {
+        blob_deadline(self.deadline, received)
+    }
+
     /// Whether `host` (as in a reference: `name[:port]`) is reached over plain HTTP:
     /// loopback hosts and those listed in
     /// [`insecure_registries`](RegistryOptions::insecure_registries) (matching with or
@@ -78,4 +105,10 @@ impl RegistryOptions {
                 .iter()
                 .any(|h| h.eq_ignore_ascii_case(host) || h.eq_ignore_ascii_case(strip_port(host)))
     }
+}
+
+/// See [`RegistryOptions::blob_deadline`].
+pub(crate) fn blob_deadline(deadline: Duration, received: u64) -> Duration {
+    let transfer = Duration::from_secs(received / BLOB_BYTES_PER_SECOND);
+    deadline.saturating_add(transfer).min(MAX_BLOB_DEADLINE.max(deadline))
 }

@@ -40,8 +40,12 @@ impl ImageReference {
     ///
     /// [`RegistryError::InvalidReference`] naming the text and what is wrong with it.
     pub fn parse(text: &str) -> Result<ImageReference, RegistryError> {
-        let invalid =
-            |reason: String| RegistryError::InvalidReference { reference: text.to_owned(), reason };
+        let shown = without_userinfo(text);
+        let invalid = |reason: String| RegistryError::InvalidReference {
+            reference: shown.clone(),
+            // The parser's words may quote the text; they must not show a credential either.
+            reason: if shown == text { reason } else { reason.replace(text, &shown) },
+        };
         if text.is_empty() {
             return Err(invalid("empty reference".to_owned()));
         }
@@ -94,9 +98,24 @@ impl ImageReference {
     pub fn is_loopback(&self) -> bool {
         host_is_loopback(self.registry_host())
     }
+}
 
-    pub(crate) fn oci(&self) -> &Reference {
-        &self.inner
+/// `text` as it may be shown in an error: a `user:password@` (or `token@`) written before
+/// the registry host, which Docker does not accept but a user may paste from a URL, is
+/// replaced by `<redacted>@`. A digest (`app@sha256:…`, `host/app@sha256:…`) is kept.
+///
+/// ```
+/// use layerleak_image::registry::without_userinfo;
+///
+/// assert_eq!(without_userinfo("bob:hunter2@ghcr.io/app"), "<redacted>@ghcr.io/app");
+/// assert_eq!(without_userinfo("alpine@sha256:abc"), "alpine@sha256:abc");
+/// ```
+pub fn without_userinfo(text: &str) -> String {
+    let Some((before, after)) = text.split_once('@') else { return text.to_owned() };
+    if !before.contains('/') && (before.contains(':') || after.contains('/')) {
+        format!("<redacted>@{after}")
+    } else {
+        text.to_owned()
     }
 }
 
@@ -138,6 +157,18 @@ impl fmt::Display for ImageReference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn userinfo_never_shows_in_an_invalid_reference_error() {
+        for text in ["user:ghp_s3cretToken@registry.example/app", "ghp_s3cretToken@host:5000/app:1"]
+        {
+            let err = ImageReference::parse(text).unwrap_err().to_string();
+            assert!(!err.contains("s3cret"), "{err}");
+            assert!(err.contains("<redacted>@"), "{err}");
+        }
+        assert_eq!(without_userinfo("app@sha256:abc"), "app@sha256:abc");
+        assert_eq!(without_userinfo("host:5000/app@sha256:abc"), "host:5000/app@sha256:abc");
+    }
 
     fn parse(s: &str) -> ImageReference {
         ImageReference::parse(s).unwrap()

@@ -4,20 +4,19 @@ use std::error::Error as _;
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
-use oci_client::RegistryOperation;
-use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
-use oci_client::errors::OciDistributionError;
-use oci_client::secrets::RegistryAuth;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, RANGE, RETRY_AFTER};
+use base64::Engine as _;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, RANGE, RETRY_AFTER, WWW_AUTHENTICATE};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 
+use crate::bounded::{Bounded, Collector};
 use crate::digest::Digest;
 use crate::manifest::media_type;
 use crate::registry::credentials::Credentials;
 use crate::registry::error::RegistryError;
 use crate::registry::options::RegistryOptions;
 use crate::registry::reference::ImageReference;
+use crate::safe_open::open_regular;
 
 /// Every manifest type this crate reads, plus schema 1 so that a registry holding only
 /// schema 1 answers with it (and the error says so) instead of a 404.
@@ -27,6 +26,14 @@ const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, applicat
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// The longest backoff between attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// The most bytes of a bearer-token response read into memory (real ones are a few KiB).
+const MAX_TOKEN_BYTES: u64 = 64 * 1024;
+/// The most bytes of an error body read into memory (an `{"errors":[…]}` envelope).
+const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
+/// The most bytes of a CA certificate bundle read into memory.
+const MAX_CA_BYTES: u64 = 4 << 20;
+/// The most characters of a registry's error message shown in an error.
+const MAX_DETAIL_CHARS: usize = 200;
 
 /// What a request fetches: decides the URL and how a 404 reads.
 #[derive(Clone, Copy, Debug)]
@@ -57,8 +64,6 @@ enum Auth {
 /// One registry repository, authenticated: sends GET requests with retries.
 pub(crate) struct Transport {
     http: reqwest::Client,
-    /// For the authentication handshake, again when a bearer token expires.
-    oci: oci_client::Client,
     reference: ImageReference,
     base: String,
     /// Replaced when a bearer token has expired (a 401 to a request that carried it).
@@ -66,6 +71,8 @@ pub(crate) struct Transport {
     credentials: Option<Credentials>,
     attempts: u32,
     backoff: Duration,
+    /// The most time one request (headers and, for a document, its body) may take.
+    deadline: Duration,
 }
 
 impl std::fmt::Debug for Transport {
@@ -93,87 +100,214 @@ impl Transport {
         let host = reference.registry_host().to_owned();
         let plain = options.allows_plain_http(&host);
         let scheme = if plain { "http" } else { "https" };
-        let mut pems = Vec::new();
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("layerleak/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(options.timeout)
             .read_timeout(options.timeout);
         for path in &options.ca_certs {
             let fail = |reason: String| RegistryError::CaCertificate { path: path.clone(), reason };
-            let pem = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+            let (file, _) = open_regular(path).map_err(|e| fail(e.into_error(path).to_string()))?;
+            let pem = Collector::new(MAX_CA_BYTES).read_all(file).map_err(|e| match e {
+                Bounded::Io(e) => fail(e.to_string()),
+                Bounded::Over { limit } => fail(format!("over the {limit}-byte limit")),
+            })?;
             let certs =
                 reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| fail(e.to_string()))?;
             if certs.is_empty() {
                 return Err(fail("no PEM certificate in the file".to_owned()));
             }
             builder = builder.tls_certs_merge(certs);
-            pems.push(pem);
         }
         let http = builder.build().map_err(|e| RegistryError::Setup { reason: error_chain(&e) })?;
-        let oci = oci_client::Client::try_from(ClientConfig {
-            protocol: if plain {
-                ClientProtocol::HttpsExcept(vec![host.clone()])
-            } else {
-                ClientProtocol::Https
-            },
-            extra_root_certificates: pems
-                .into_iter()
-                .map(|data| Certificate { encoding: CertificateEncoding::Pem, data })
-                .collect(),
-            read_timeout: Some(options.timeout),
-            connect_timeout: Some(options.timeout),
-            ..ClientConfig::default()
-        })
-        .map_err(|e| RegistryError::Setup { reason: e.to_string() })?;
         let transport = Transport {
             http,
-            oci,
             base: format!("{scheme}://{host}"),
             reference,
             auth: RwLock::new(Auth::Anonymous),
             credentials,
             attempts: options.attempts.max(1),
             backoff: options.backoff,
+            deadline: options.deadline,
         };
         let auth = transport.handshake().await?;
         transport.set_auth(auth);
         Ok(transport)
     }
 
-    /// `oci-client` reads the `WWW-Authenticate` challenge of `/v2/`: a bearer challenge
-    /// gets a token from the realm (with basic credentials when we have some), a basic
-    /// challenge or none means requests carry the credentials, if any, directly.
+    /// Reads the `WWW-Authenticate` challenge of `/v2/`: a bearer challenge gets a token
+    /// from the realm (with basic credentials when we have some), a basic challenge or
+    /// none means requests carry the credentials, if any, directly. Every body involved is
+    /// read through the bounded reader, and each attempt has the request deadline.
     async fn handshake(&self) -> Result<Auth, RegistryError> {
-        let auth = match &self.credentials {
-            Some(c) => RegistryAuth::Basic(c.username().to_owned(), c.password().to_owned()),
-            None => RegistryAuth::Anonymous,
-        };
+        let what = "/v2/ (authentication)";
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.oci.auth(self.reference.oci(), &auth, RegistryOperation::Pull).await {
-                Ok(Some(token)) => return Ok(Auth::Bearer(token)),
-                Ok(None) => {
-                    return Ok(match &self.credentials {
-                        Some(c) => Auth::Basic(c.clone()),
-                        None => Auth::Anonymous,
-                    });
-                }
-                // The token server's reply is not shown: it could echo what was sent.
-                Err(OciDistributionError::AuthenticationFailure(_)) => {
-                    return Err(self.unauthorized());
-                }
-                Err(e) if attempt >= self.attempts => {
+            match self.within(what, self.try_handshake()).await {
+                Ok(auth) => return Ok(auth),
+                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::TokenRejected) => return Err(self.unauthorized()),
+                Err(Failure::Retry { reason, .. }) if attempt >= self.attempts => {
                     return Err(RegistryError::Transport {
                         registry: self.host().to_owned(),
-                        what: "/v2/ (authentication)".to_owned(),
+                        what: what.to_owned(),
                         attempts: attempt,
-                        reason: oci_reason(&e),
+                        reason,
                     });
                 }
-                Err(_) => tokio::time::sleep(self.backoff_for(attempt)).await,
+                Err(Failure::Retry { wait, .. }) => {
+                    tokio::time::sleep(wait.unwrap_or_else(|| self.backoff_for(attempt))).await;
+                }
             }
         }
+    }
+
+    async fn try_handshake(&self) -> Result<Auth, Failure> {
+        let response = self
+            .http
+            .get(format!("{}/v2/", self.base))
+            .send()
+            .await
+            .map_err(|e| Failure::Retry { reason: error_chain(&e), wait: None })?;
+        let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            return Err(Failure::Retry { reason: format!("HTTP {status}"), wait: None });
+        }
+        let bearer = response
+            .headers()
+            .get_all(WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(BearerChallenge::parse);
+        // The body of /v2/ is never read: nothing in it is needed.
+        drop(response);
+        let direct = match &self.credentials {
+            Some(c) => Auth::Basic(c.clone()),
+            None => Auth::Anonymous,
+        };
+        match bearer {
+            Some(challenge) if status == StatusCode::UNAUTHORIZED => {
+                self.fetch_token(&challenge).await.map(Auth::Bearer)
+            }
+            _ => Ok(direct),
+        }
+    }
+
+    /// GETs a bearer token from the challenge's realm, for pulling the repository.
+    async fn fetch_token(&self, challenge: &BearerChallenge) -> Result<String, Failure> {
+        let bad_realm = || {
+            Failure::Fatal(RegistryError::Token {
+                registry: self.host().to_owned(),
+                reason: "the authentication realm is not an http(s) URL",
+            })
+        };
+        let mut url = reqwest::Url::parse(&challenge.realm).map_err(|_| bad_realm())?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad_realm());
+        }
+        {
+            let mut query = url.query_pairs_mut();
+            if let Some(service) = &challenge.service {
+                query.append_pair("service", service);
+            }
+            query.append_pair("scope", &format!("repository:{}:pull", self.repository()));
+        }
+        let mut request = self.http.get(url);
+        if let Some(c) = &self.credentials {
+            request = request.basic_auth(c.username(), Some(c.password()));
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Failure::Retry { reason: error_chain(&e), wait: None })?;
+        let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            return Err(Failure::Retry { reason: format!("token: HTTP {status}"), wait: None });
+        }
+        // The token server's reply to a refusal is not read or shown: it could echo what
+        // was sent.
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            return Err(Failure::Fatal(self.unauthorized()));
+        }
+        if !status.is_success() {
+            return Err(Failure::Fatal(RegistryError::Status {
+                registry: self.host().to_owned(),
+                what: "token".to_owned(),
+                status: status.as_u16(),
+                detail: None,
+            }));
+        }
+        let body = match read_body(response, MAX_TOKEN_BYTES).await {
+            Ok(body) => body,
+            Err(Bounded::Over { limit }) => {
+                return Err(Failure::Fatal(RegistryError::TooLarge {
+                    registry: self.host().to_owned(),
+                    what: "the bearer token response".to_owned(),
+                    limit,
+                }));
+            }
+            Err(Bounded::Io(e)) => {
+                return Err(Failure::Retry { reason: e.to_string(), wait: None });
+            }
+        };
+        let reply: TokenReply = serde_json::from_slice(&body).map_err(|_| {
+            Failure::Fatal(RegistryError::Token {
+                registry: self.host().to_owned(),
+                reason: "the token response is not the expected JSON",
+            })
+        })?;
+        reply.token.or(reply.access_token).filter(|t| !t.is_empty()).ok_or_else(|| {
+            Failure::Fatal(RegistryError::Token {
+                registry: self.host().to_owned(),
+                reason: "the token response holds no token",
+            })
+        })
+    }
+
+    /// Runs `request` within the request deadline.
+    async fn within<T>(
+        &self,
+        what: &str,
+        request: impl Future<Output = Result<T, Failure>>,
+    ) -> Result<T, Failure> {
+        tokio::time::timeout(self.deadline, request).await.unwrap_or_else(|_| {
+            Err(Failure::Fatal(RegistryError::Deadline {
+                registry: self.host().to_owned(),
+                what: what.to_owned(),
+                seconds: self.deadline.as_secs_f64(),
+            }))
+        })
+    }
+
+    /// A registry's error message as it may be shown: the credentials and token just sent
+    /// replaced by `<redacted>` (a registry may echo them), control characters dropped,
+    /// and cut to a short excerpt.
+    fn sanitize(&self, message: Option<String>) -> Option<String> {
+        let mut text = message?;
+        let mut secrets = Vec::new();
+        if let Some(c) = &self.credentials {
+            secrets.push(c.password().to_owned());
+            secrets.push(base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                c.username(),
+                c.password()
+            )));
+        }
+        if let Auth::Bearer(token) = self.current_auth() {
+            secrets.push(token);
+        }
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            text = text.replace(secret.as_str(), "<redacted>");
+        }
+        let mut out: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(MAX_DETAIL_CHARS)
+            .collect();
+        if text.chars().count() > MAX_DETAIL_CHARS {
+            out.push('…');
+        }
+        Some(out).filter(|o| !o.trim().is_empty())
     }
 
     fn current_auth(&self) -> Auth {
@@ -239,7 +373,7 @@ impl Transport {
         let mut renewed = false;
         loop {
             attempt += 1;
-            match self.get_once(target, offset).await {
+            match self.within(&target.describe(), self.get_once(target, offset)).await {
                 Ok(response) => return Ok(response),
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::TokenRejected) if renewed => return Err(self.unauthorized()),
@@ -309,9 +443,11 @@ impl Transport {
         let repository = self.repository().to_owned();
         Err(Failure::Fatal(match status {
             StatusCode::UNAUTHORIZED => self.unauthorized(),
-            StatusCode::FORBIDDEN => {
-                RegistryError::Denied { registry, repository, detail: detail.message }
-            }
+            StatusCode::FORBIDDEN => RegistryError::Denied {
+                registry,
+                repository,
+                detail: self.sanitize(detail.message),
+            },
             StatusCode::NOT_FOUND => match (detail.code.as_deref(), target) {
                 (Some("NAME_UNKNOWN"), _) => {
                     RegistryError::RepositoryNotFound { registry, repository }
@@ -329,7 +465,7 @@ impl Transport {
                 registry,
                 what: target.describe(),
                 status: status.as_u16(),
-                detail: detail.message,
+                detail: self.sanitize(detail.message),
             },
         }))
     }
@@ -345,7 +481,7 @@ impl Transport {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut response = self.get(target, 0).await?;
+            let response = self.get(target, 0).await?;
             let content_type = response
                 .headers()
                 .get(CONTENT_TYPE)
@@ -353,25 +489,27 @@ impl Transport {
                 .and_then(|v| v.split(';').next())
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty());
-            let mut body = Vec::new();
-            let outcome = loop {
-                match response.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if (body.len() + chunk.len()) as u64 > limit {
-                            return Err(RegistryError::TooLarge {
-                                registry: self.host().to_owned(),
-                                what: target.describe(),
-                                limit,
-                            });
-                        }
-                        body.extend_from_slice(&chunk);
-                    }
-                    Ok(None) => break Ok(()),
-                    Err(e) => break Err(error_chain(&e)),
+            let read = tokio::time::timeout(self.deadline, read_body(response, limit)).await;
+            let outcome = match read {
+                Ok(Ok(body)) => Ok(body),
+                Ok(Err(Bounded::Over { limit })) => {
+                    return Err(RegistryError::TooLarge {
+                        registry: self.host().to_owned(),
+                        what: target.describe(),
+                        limit,
+                    });
+                }
+                Ok(Err(Bounded::Io(e))) => Err(e.to_string()),
+                Err(_) => {
+                    return Err(RegistryError::Deadline {
+                        registry: self.host().to_owned(),
+                        what: target.describe(),
+                        seconds: self.deadline.as_secs_f64(),
+                    });
                 }
             };
             match outcome {
-                Ok(()) => return Ok((body, content_type)),
+                Ok(body) => return Ok((body, content_type)),
                 Err(reason) if attempt >= self.attempts => {
                     return Err(self.transport_error(target, attempt, reason));
                 }
@@ -385,12 +523,21 @@ impl Transport {
     /// `MANIFEST_UNKNOWN`; this tells the two apart.
     pub(crate) async fn repository_is_unknown(&self) -> bool {
         let url = format!("{}/v2/{}/tags/list", self.base, self.repository());
-        match self.authorize(self.http.get(url)).send().await {
-            Ok(response) if response.status() == StatusCode::NOT_FOUND => {
-                error_detail(response).await.code.as_deref() == Some("NAME_UNKNOWN")
+        let ask = async {
+            match self.authorize(self.http.get(url)).send().await {
+                Ok(response) if response.status() == StatusCode::NOT_FOUND => {
+                    error_detail(response).await.code.as_deref() == Some("NAME_UNKNOWN")
+                }
+                _ => false,
             }
-            _ => false,
-        }
+        };
+        tokio::time::timeout(self.deadline, ask).await.unwrap_or(false)
+    }
+
+    /// How long the download of a blob may have waited for the registry in all, once
+    /// `received` bytes have arrived.
+    pub(crate) fn blob_deadline(&self, received: u64) -> Duration {
+        crate::registry::options::blob_deadline(self.deadline, received)
     }
 
     /// How many attempts a request gets in all.
@@ -438,14 +585,10 @@ struct Detail {
 }
 
 /// The first `{"errors":[{"code","message"}]}` entry of an error body, if any.
-async fn error_detail(mut response: Response) -> Detail {
-    let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        body.extend_from_slice(&chunk);
-        if body.len() > 64 * 1024 {
-            return Detail::default();
-        }
-    }
+async fn error_detail(response: Response) -> Detail {
+    let Ok(body) = read_body(response, MAX_ERROR_BODY_BYTES).await else {
+        return Detail::default();
+    };
     let envelope: Envelope = serde_json::from_slice(&body).unwrap_or_default();
     envelope
         .errors
@@ -453,6 +596,69 @@ async fn error_detail(mut response: Response) -> Detail {
         .next()
         .map(|e| Detail { code: e.code, message: e.message })
         .unwrap_or_default()
+}
+
+/// A response body, read through the bounded reader: at most `limit` bytes, however many
+/// arrive or `Content-Length` announces.
+async fn read_body(mut response: Response, limit: u64) -> Result<Vec<u8>, Bounded> {
+    let mut body = Collector::new(limit);
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.push(&chunk)?,
+            Ok(None) => return Ok(body.finish()),
+            Err(e) => return Err(Bounded::Io(std::io::Error::other(error_chain(&e)))),
+        }
+    }
+}
+
+/// The reply of a token server.
+#[derive(Deserialize)]
+struct TokenReply {
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    access_token: Option<String>,
+}
+
+/// A `WWW-Authenticate: Bearer realm="…",service="…"` challenge.
+#[derive(Debug, PartialEq, Eq)]
+struct BearerChallenge {
+    realm: String,
+    service: Option<String>,
+}
+
+impl BearerChallenge {
+    /// Parses a header value; `None` when it is not a bearer challenge with a realm.
+    fn parse(header: &str) -> Option<BearerChallenge> {
+        let (scheme, params) = header.trim().split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return None;
+        }
+        let mut realm = None;
+        let mut service = None;
+        let mut rest = params.trim();
+        while !rest.is_empty() {
+            let (key, after) = rest.split_once('=')?;
+            let after = after.trim_start();
+            let (value, tail) = match after.strip_prefix('"') {
+                Some(quoted) => {
+                    let end = quoted.find('"')?;
+                    (&quoted[..end], &quoted[end + 1..])
+                }
+                None => match after.find(',') {
+                    Some(end) => (&after[..end], &after[end..]),
+                    None => (after, ""),
+                },
+            };
+            match key.trim().to_ascii_lowercase().as_str() {
+                "realm" => realm = Some(value.to_owned()),
+                "service" => service = Some(value.to_owned()),
+                _ => {}
+            }
+            rest = tail.trim_start().trim_start_matches(',').trim_start();
+        }
+        Some(BearerChallenge { realm: realm?, service })
+    }
 }
 
 /// A reqwest error and its causes, without the URL (`timed out`, `connection refused`).
@@ -478,9 +684,19 @@ pub(crate) fn error_chain(e: &reqwest::Error) -> String {
     out
 }
 
-fn oci_reason(e: &OciDistributionError) -> String {
-    match e {
-        OciDistributionError::RequestError(e) => error_chain(e),
-        other => other.to_string(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_challenges() {
+        let c = BearerChallenge::parse(
+            r#"Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a:pull""#,
+        )
+        .unwrap();
+        assert_eq!(c.realm, "https://auth.example/token");
+        assert_eq!(c.service.as_deref(), Some("registry.example"));
+        assert_eq!(BearerChallenge::parse(r#"Basic realm="x""#), None);
+        assert_eq!(BearerChallenge::parse("Bearer service=x"), None);
     }
 }
