@@ -22,6 +22,7 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use super::budget::OutputBudget;
 use super::file::{FileDigest, PackageDbError, PackageFile, PackageManager};
 
 /// Parses the bytes of an apk `installed` database into the files it lists.
@@ -39,6 +40,7 @@ use super::file::{FileDigest, PackageDbError, PackageFile, PackageManager};
 /// quotes the database's bytes.
 pub(crate) fn parse_apk_installed(bytes: &[u8]) -> Result<Vec<PackageFile>, PackageDbError> {
     let mut files = Vec::new();
+    let mut budget = OutputBudget::for_input(bytes.len());
     let mut package = Paragraph::default();
     let mut offset = 0usize;
     for line in bytes.split_inclusive(|&b| b == b'\n') {
@@ -47,8 +49,9 @@ pub(crate) fn parse_apk_installed(bytes: &[u8]) -> Result<Vec<PackageFile>, Pack
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         if line.len() < 2 {
             // An empty line (apk also takes a one-byte line so) closes the paragraph.
-            package.finish(&mut files);
-            package = Paragraph::default();
+            std::mem::take(&mut package)
+                .finish(&mut files, &mut budget)
+                .map_err(|reason| malformed(at, reason))?;
             continue;
         }
         if line[1] != b':' {
@@ -182,25 +185,35 @@ impl Paragraph {
         Ok(())
     }
 
-    /// Appends the finished paragraph's files to `out`.
-    fn finish(self, out: &mut Vec<PackageFile>) {
+    /// Appends the finished paragraph's files to `out`, spending their names from `budget`.
+    fn finish(
+        self,
+        out: &mut Vec<PackageFile>,
+        budget: &mut OutputBudget,
+    ) -> Result<(), &'static str> {
         let Some(package) = self.name else {
-            return;
+            return Ok(());
         };
         let version = self.version.unwrap_or_default();
         let (sha256_160, unknown_flag) = (self.sha256_160, self.unknown_flag);
-        out.extend(self.files.into_iter().map(|(path, raw)| PackageFile {
-            path,
-            package: package.clone(),
-            version: version.clone(),
-            manager: PackageManager::Apk,
-            digest: raw.filter(|_| !unknown_flag).map(|raw| match raw {
-                RawDigest::Md5(d) => FileDigest::Md5(d),
-                RawDigest::Short(d) if sha256_160 => FileDigest::Sha256Prefix160(d),
-                RawDigest::Short(d) => FileDigest::Sha1(d),
-                RawDigest::Sha256(d) => FileDigest::Sha256(d),
-            }),
-        }));
+        for (path, raw) in self.files {
+            if !budget.take(path.len() + package.len() + version.len()) {
+                return Err(OutputBudget::EXHAUSTED);
+            }
+            out.push(PackageFile {
+                path,
+                package: package.clone(),
+                version: version.clone(),
+                manager: PackageManager::Apk,
+                digest: raw.filter(|_| !unknown_flag).map(|raw| match raw {
+                    RawDigest::Md5(d) => FileDigest::Md5(d),
+                    RawDigest::Short(d) if sha256_160 => FileDigest::Sha256Prefix160(d),
+                    RawDigest::Short(d) => FileDigest::Sha1(d),
+                    RawDigest::Sha256(d) => FileDigest::Sha256(d),
+                }),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -477,6 +490,16 @@ mod tests {
         let started = std::time::Instant::now();
         assert_eq!(parse_apk_installed(db.as_bytes()).unwrap().len(), 200_000);
         assert!(started.elapsed().as_secs() < 10);
+    }
+
+    #[test]
+    fn a_long_name_repeated_for_many_files_is_refused_not_allocated() {
+        // 64 KiB of name and 200k one-byte entries: 13 GB of strings if listed.
+        let mut db = format!("P:{}\nF:d\n", "n".repeat(65_536));
+        db.push_str(&"R:f\n".repeat(200_000));
+        db.push('\n');
+        let (_, reason) = malformed_at(db.as_bytes());
+        assert!(reason.contains("lying database"), "{reason}");
     }
 
     proptest! {

@@ -6,6 +6,7 @@
 //! files it lists, so that each can be tested and fuzzed on its own.
 
 mod apk;
+mod budget;
 mod file;
 mod rpm;
 

@@ -21,6 +21,7 @@ use std::io::Read as _;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, MAIN_DB, OptionalExtension as _};
 
+use super::budget::OutputBudget;
 use super::file::{FileDigest, PackageDbError, PackageFile, PackageManager};
 
 /// The header tags read here (rpm's `rpmTag`).
@@ -108,12 +109,13 @@ pub(crate) fn parse_rpmdb_sqlite(bytes: &[u8]) -> Result<Vec<PackageFile>, Packa
         .map_err(|e| sqlite_error(&e))?;
     let mut rows = statement.query([]).map_err(|e| sqlite_error(&e))?;
     let mut files = Vec::new();
+    let mut budget = OutputBudget::for_input(bytes.len());
     while let Some(row) = rows.next().map_err(|e| sqlite_error(&e))? {
         let hnum: i64 = row.get(0).map_err(|e| sqlite_error(&e))?;
         let ValueRef::Blob(blob) = row.get_ref(1).map_err(|e| sqlite_error(&e))? else {
             return Err(malformed(0, format!("package record {hnum}: the header is not a blob")));
         };
-        read_header(blob, &mut files)
+        read_header(blob, &mut files, &mut budget)
             .map_err(|reason| malformed(0, format!("package record {hnum}: {reason}")))?;
     }
     Ok(files)
@@ -295,8 +297,13 @@ impl<'a> Header<'a> {
 const S_IFMT: u32 = 0o170_000;
 const S_IFREG: u32 = 0o100_000;
 
-/// Appends the regular files one header blob lists to `out`.
-fn read_header(blob: &[u8], out: &mut Vec<PackageFile>) -> Result<(), String> {
+/// Appends the regular files one header blob lists to `out`, spending their names from
+/// `budget`.
+fn read_header(
+    blob: &[u8],
+    out: &mut Vec<PackageFile>,
+    budget: &mut OutputBudget,
+) -> Result<(), String> {
     let header = Header::parse(blob)?;
     let package = header.string(tag::NAME)?;
     let version = {
@@ -341,6 +348,9 @@ fn read_header(blob: &[u8], out: &mut Vec<PackageFile>) -> Result<(), String> {
             Some(digests) => parse_digest(algorithm, digests[i])?,
             None => None,
         };
+        if !budget.take(dir.len() + basename.len() + package.len() + version.len()) {
+            return Err(OutputBudget::EXHAUSTED.to_owned());
+        }
         out.push(PackageFile {
             path: format!("{dir}{basename}").trim_start_matches('/').to_owned(),
             package: package.clone(),
@@ -599,7 +609,7 @@ mod tests {
 
     fn read(blob: &[u8]) -> Result<Vec<PackageFile>, String> {
         let mut out = Vec::new();
-        read_header(blob, &mut out).map(|()| out)
+        read_header(blob, &mut out, &mut OutputBudget::for_input(blob.len())).map(|()| out)
     }
 
     #[test]
@@ -682,6 +692,21 @@ mod tests {
             let err = read(&blob).unwrap_err();
             assert!(err.contains(what), "{what}: {err}");
         }
+    }
+
+    #[test]
+    fn a_long_directory_shared_by_many_files_is_refused_not_allocated() {
+        // One 1 MiB directory name and 100k one-byte basenames: 100 GB of paths if listed.
+        let n = 100_000;
+        let names: Vec<&str> = vec!["f"; n];
+        let blob = package(|e| {
+            e[3].1 = strings(&names);
+            e[4].1 = strings(&["d".repeat(1 << 20).as_str()]);
+            e[5].1 = int32s(&vec![0; n]);
+            e[6].1 = int16s(&vec![0o100_644; n]);
+            e.truncate(7);
+        });
+        assert!(read(&blob).unwrap_err().contains("lying database"));
     }
 
     #[test]
