@@ -39,31 +39,6 @@ const MARKERS: &[&[u8]] = &[
     b"a1b2c3d4",
 ];
 
-/// Example values published in specifications, which documentation and the test suites of
-/// client libraries copy verbatim: matched whole, case-sensitively.
-const PUBLISHED_EXAMPLES: &[&[u8]] = &[
-    // RFC 6749 (OAuth 2.0), sections 1.2, 4.1, 4.4, 5.1 and 6.
-    b"2YotnFZFEjr1zCsicMWpAA",
-    b"tGzv3JOkF0XG5Qx2TlKWIA",
-    b"SplxlOBeZQQYbYS6WxSbIA",
-    b"SlAV32hkKG",
-    b"8xLOxBtZp8",
-    b"gX1fBat3bV",
-    b"czZCaGRSa3F0MzpnWDFmQmF0M2JW",
-    // RFC 6750 (bearer tokens), section 2.
-    b"mF_9.B5f-4.1JqM",
-    // RFC 5849 (OAuth 1.0), section 1.2.
-    b"kd94hf93k423kf44",
-    b"pfkkdhi9sl3r4s00",
-    b"hh5s93j4hdidpola",
-    b"hdk48Djdsa",
-    b"nnch734d00sl2jdk",
-    b"h480djs93hd8",
-    b"dh893hdasih9",
-    // RFC 7617 (HTTP Basic), section 2: `Aladdin:open sesame`.
-    b"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
-];
-
 /// Words that name a credential, in lower case: a value that is an upper-case variable
 /// name holding one (`DOCKER_PASSWORD`, `API_TOKEN`) stands for the secret, it is not the
 /// secret; so does a camel-case name made of them (`V1ServiceAccountTokenProjection`, see
@@ -91,7 +66,9 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if MARKERS.iter().any(|m| contains_ignore_case(secret, m)) {
         return true;
     }
-    if PUBLISHED_EXAMPLES.contains(&secret) || is_credential_variable(secret) {
+    // Example values published in documentation and specifications, which manuals and the
+    // test suites of client libraries copy verbatim: the catalogue in `layerleak-rules`.
+    if layerleak_rules::published_example(secret).is_some() || is_credential_variable(secret) {
         return true;
     }
     // `$(cat /run/secrets/x)`, `<%= ENV['X'] %>`, `%(password)s`: template expressions. Only
@@ -160,6 +137,9 @@ mod tests {
             b"REGISTRY_TOKEN_2",
             b"2YotnFZFEjr1zCsicMWpAA",
             b"mF_9.B5f-4.1JqM",
+            // From the published-example catalogue of `layerleak-rules`.
+            b"sk_test_BQokikJOvBiI2HlWgH4olfQ2",
+            b"kadidd!ehopper",
         ] {
             assert!(is_placeholder(p), "{}", String::from_utf8_lossy(p));
         }

@@ -37,6 +37,7 @@ mod diagnostic;
 mod error;
 mod lint;
 pub mod pattern;
+mod published;
 mod rule;
 mod rules;
 mod syntax;
@@ -45,6 +46,10 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use error::{Error, Result};
 pub use lint::{MAX_ID_LEN, MIN_KEYWORD_LEN, check_sources};
 pub use pattern::{MAX_MATCH_LEN, PATTERN_UNICODE, PatternInfo};
+pub use published::{
+    PUBLISHED_EXAMPLES_FILE, PublishedExample, check_published_examples, published_example,
+    published_examples,
+};
 pub use rule::Rule;
 pub use rules::{Rules, embedded_sources, read_dir_sources};
 pub use syntax::{Confidence, Example, RuleFile, RuleSyntax, SecretClass, Validator};

@@ -74,6 +74,8 @@ mod completion;
 mod config_scan;
 mod describe;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod hit;
 mod issues;
 mod layer_scan;

@@ -40,8 +40,11 @@ pub(crate) enum FileDigest {
     Md5([u8; 16]),
     /// SHA-1 (apk `Z:Q1…`).
     Sha1([u8; 20]),
-    /// SHA-256 (Python `RECORD`, RPM).
+    /// SHA-256 (Python `RECORD`, RPM, apk `Z:Q2…`).
     Sha256([u8; 32]),
+    /// The first 20 bytes (160 bits) of a SHA-256: what apk-tools 3 records in `Z:Q1…` for
+    /// the files of a package flagged `f:S` (it keeps SHA-1's length and encoding).
+    Sha256Prefix160([u8; 20]),
 }
 
 /// One file a package database lists.

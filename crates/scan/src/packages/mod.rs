@@ -5,6 +5,11 @@
 //! One parser per database format, each a pure function from the database's bytes to the
 //! files it lists, so that each can be tested and fuzzed on its own.
 
+mod apk;
+mod budget;
 mod file;
+mod rpm;
 
+pub(crate) use apk::parse_apk_installed;
 pub(crate) use file::{FileDigest, PackageDbError, PackageFile, PackageManager};
+pub(crate) use rpm::parse_rpmdb_sqlite;
