@@ -11,7 +11,8 @@ use anyhow::Result;
 use layerleak_engine::{FnSink, Match, StreamScan};
 use layerleak_rules::Confidence;
 
-use layerleak_report::redact;
+use layerleak_report::{Origin, redact};
+use layerleak_scan::TreeOrigins;
 
 use crate::args::ScanFsArgs;
 
@@ -20,26 +21,76 @@ pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
     let mut stream = scanner.stream();
     let mut out = io::stdout().lock();
     let mut stats = Stats::default();
+    let mut origins = TreeOrigins::new();
+    // Findings are written after the walk: a Python RECORD may come after the files it
+    // lists, and origins are decided from every database of the tree.
+    let mut pending: Vec<(std::path::PathBuf, Vec<Found>)> = Vec::new();
     for path in &args.paths {
+        origins.add_root_of(path);
         walk(path, &mut |found| match found {
-            Ok(file) => scan_file(file, &mut stream, &mut out, args.show_secrets, &mut stats),
+            Ok(file) => {
+                origins.consider(file);
+                let found = scan_file(file, &mut stream, args.show_secrets, &mut stats);
+                if !found.is_empty() {
+                    pending.push((file.to_owned(), found));
+                }
+            }
             Err((path, e)) => {
                 eprintln!("error: cannot read {}: {e}", path.display());
                 stats.errors += 1;
             }
         });
     }
+    for problem in origins.problems() {
+        eprintln!("notice: {}", problem.escape_debug());
+    }
+    for (path, found) in pending {
+        let origin = origins.origin(&path);
+        for f in found {
+            stats.findings += 1;
+            if origin.is_image() || args.fail_on_public {
+                stats.gating += 1;
+            }
+            if !origin.is_image() {
+                stats.public += 1;
+            }
+            let rule = &stream.scanner_rules()[f.rule];
+            let suffix = match &origin {
+                Origin::Image => String::new(),
+                o => format!(" [origin: {o}]"),
+            };
+            let line = writeln!(
+                out,
+                "{}:{}: {} [{}] ({}) {}{suffix}",
+                path.display(),
+                f.offset,
+                rule.id(),
+                f.confidence,
+                rule.name(),
+                f.shown
+            );
+            if let Err(e) = line {
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    std::process::exit(0);
+                }
+                eprintln!("error: writing output failed: {e}");
+                stats.errors += 1;
+            }
+        }
+    }
     writeln!(
         io::stderr(),
-        "scanned {} files, {} bytes: {} findings, {} unreadable",
+        "scanned {} files, {} bytes: {} findings ({} public: in package files whose bytes match their database{}), {} unreadable",
         stats.files,
         stats.bytes,
         stats.findings,
+        stats.public,
+        if args.fail_on_public { ", gating" } else { ", not gating" },
         stats.errors
     )?;
     Ok(if stats.errors > 0 {
         ExitCode::from(2)
-    } else if stats.findings > 0 {
+    } else if stats.gating > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -51,6 +102,10 @@ struct Stats {
     files: u64,
     bytes: u64,
     findings: u64,
+    /// Findings that fail: origin `image`, or any with `--fail-on-public`.
+    gating: u64,
+    /// Findings in verified package files.
+    public: u64,
     errors: u64,
 }
 
@@ -87,19 +142,19 @@ fn walk(path: &Path, f: &mut dyn FnMut(Walked<'_>)) {
     }
 }
 
+/// The findings of one file, one per secret span.
 fn scan_file(
     path: &Path,
     stream: &mut StreamScan<'_>,
-    out: &mut impl io::Write,
     show: bool,
     stats: &mut Stats,
-) {
+) -> Vec<Found> {
     let file = match fs::File::open(path) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", path.display());
             stats.errors += 1;
-            return;
+            return Vec::new();
         }
     };
     stats.files += 1;
@@ -129,28 +184,7 @@ fn scan_file(
         eprintln!("error: reading {} failed: {e:#}", path.display());
         stats.errors += 1;
     }
-    for f in best_per_secret(found) {
-        stats.findings += 1;
-        let rule = &stream.scanner_rules()[f.rule];
-        let line = writeln!(
-            out,
-            "{}:{}: {} [{}] ({}) {}",
-            path.display(),
-            f.offset,
-            rule.id(),
-            f.confidence,
-            rule.name(),
-            f.shown
-        );
-        if let Err(e) = line {
-            if e.kind() == io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-            eprintln!("error: writing output failed: {e}");
-            stats.errors += 1;
-            return;
-        }
-    }
+    best_per_secret(found)
 }
 
 /// One match, as kept until the file is done.

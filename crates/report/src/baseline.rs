@@ -202,7 +202,7 @@ fn describe(l: &Location) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ConfigField, ConfigLocation, Fingerprint, Secret};
+    use crate::{ConfigField, ConfigLocation, Fingerprint, Origin, Secret};
     use layerleak_rules::Confidence;
 
     fn finding(secret: &[u8]) -> Finding {
@@ -221,6 +221,7 @@ mod tests {
                 history_index: None,
                 offset: 0,
                 context: String::new(),
+                origin: Origin::Image,
             })],
             secret,
         }

@@ -2,7 +2,7 @@
 
 use layerleak_rules::Confidence;
 
-use crate::{Checksum, Fingerprint, Location, Secret};
+use crate::{Checksum, Fingerprint, Location, Origin, Secret};
 
 /// One distinct secret value in one image, with every location where it appears.
 ///
@@ -34,6 +34,37 @@ impl Finding {
     /// history. Such findings are worst: people believe them gone.
     pub fn is_hidden_in_history(&self) -> bool {
         self.locations.iter().any(Location::is_hidden_in_history)
+    }
+
+    /// Whose bytes the secret is in: [`Origin::Image`] if any location is the image
+    /// owner's (one private copy is enough to make it a leak), else the origin of the first
+    /// location (all of them public).
+    pub fn origin(&self) -> &Origin {
+        const IMAGE: &Origin = &Origin::Image;
+        if self.locations.iter().any(|l| l.origin().is_image()) {
+            return IMAGE;
+        }
+        self.locations.first().map_or(IMAGE, Location::origin)
+    }
+
+    /// Why the finding is not a usable secret of the image's owner, if it is not: its
+    /// origin is public (a verified package file, a published example) or its built-in
+    /// checksum fails. Such findings are reported but do not fail the gate by default.
+    pub fn public_reason(&self) -> Option<String> {
+        match self.origin() {
+            Origin::Image => {}
+            p @ Origin::Package { .. } => {
+                return Some(format!(
+                    "public: {p}: the file's bytes match the digest its package database records"
+                ));
+            }
+            e @ Origin::Example { .. } => return Some(format!("public: {e}")),
+        }
+        (self.checksum == Some(Checksum::Failed)).then(|| {
+            "not a usable credential: its built-in checksum fails (made up, mistyped or \
+             truncated)"
+                .to_owned()
+        })
     }
 
     /// Sort key putting the worst findings first: high confidence, then hidden in history,

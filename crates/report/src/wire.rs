@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use crate::{
-    Checksum, ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Redaction, Redactor,
-    RunInfo, ScanIssue, Status, Summary,
+    Checksum, ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Origin, Redaction,
+    Redactor, RunInfo, ScanIssue, Status, Summary,
 };
 
 #[derive(Serialize)]
@@ -60,6 +60,11 @@ pub(crate) struct WireFinding<'a> {
     secret: String,
     fingerprint: &'a str,
     hidden_in_history: bool,
+    origin: WireOrigin,
+    /// Why the finding does not fail the gate by default (public origin, failed
+    /// checksum); absent for the image owner's secrets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_reason: Option<String>,
     locations: Vec<WireLocation>,
 }
 
@@ -73,6 +78,8 @@ impl<'a> WireFinding<'a> {
             secret: r.secret(&f.secret),
             fingerprint: f.fingerprint.as_str(),
             hidden_in_history: f.is_hidden_in_history(),
+            origin: WireOrigin::new(f.origin(), r),
+            public_reason: f.public_reason().map(|p| r.text(&p)),
             locations: f.locations.iter().map(|l| WireLocation::new(l, r)).collect(),
         }
     }
@@ -93,6 +100,7 @@ pub(crate) enum WireLocation {
         #[serde(skip_serializing_if = "Option::is_none")]
         text_encoding: Option<String>,
         status: WireStatus,
+        origin: WireOrigin,
     },
     Config {
         image: String,
@@ -102,6 +110,7 @@ pub(crate) enum WireLocation {
         history_index: Option<usize>,
         offset: u64,
         context: String,
+        origin: WireOrigin,
     },
 }
 
@@ -119,6 +128,7 @@ impl WireLocation {
                 offset,
                 text_encoding,
                 status,
+                origin,
             }) => WireLocation::Layer {
                 image: r.text(image),
                 platform: platform.clone(),
@@ -130,6 +140,7 @@ impl WireLocation {
                 offset: *offset,
                 text_encoding: text_encoding.clone(),
                 status: WireStatus::new(*status),
+                origin: WireOrigin::new(origin, r),
             },
             Location::Config(ConfigLocation {
                 image,
@@ -139,6 +150,7 @@ impl WireLocation {
                 history_index,
                 offset,
                 context,
+                origin,
             }) => WireLocation::Config {
                 image: r.text(image),
                 platform: platform.clone(),
@@ -147,7 +159,32 @@ impl WireLocation {
                 history_index: *history_index,
                 offset: *offset,
                 context: r.text(context),
+                origin: WireOrigin::new(origin, r),
             },
+        }
+    }
+}
+
+/// `{"kind": "image"}`, `{"kind": "package", "manager", "package", "version"}` or
+/// `{"kind": "example", "source"}`.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum WireOrigin {
+    Image,
+    Package { manager: String, package: String, version: String },
+    Example { source: String },
+}
+
+impl WireOrigin {
+    fn new(o: &Origin, r: &Redactor) -> WireOrigin {
+        match o {
+            Origin::Image => WireOrigin::Image,
+            Origin::Package { manager, package, version } => WireOrigin::Package {
+                manager: manager.clone(),
+                package: r.text(package),
+                version: r.text(version),
+            },
+            Origin::Example { source } => WireOrigin::Example { source: source.clone() },
         }
     }
 }
@@ -207,6 +244,7 @@ pub(crate) struct WireSummary {
     bytes_scanned: u64,
     suppressed_by_baseline: usize,
     suppressed_by_ignore: usize,
+    public: usize,
 }
 
 impl WireSummary {
@@ -219,6 +257,7 @@ impl WireSummary {
             bytes_scanned: s.bytes_scanned,
             suppressed_by_baseline: s.suppressed_by_baseline,
             suppressed_by_ignore: s.suppressed_by_ignore,
+            public: s.public,
         }
     }
 }

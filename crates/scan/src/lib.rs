@@ -77,7 +77,6 @@ mod issues;
 mod layer_scan;
 mod options;
 mod outcome;
-#[allow(dead_code, unused_imports)] // Until the origin pass uses every parser; removed then.
 mod packages;
 mod path_rules;
 mod pipeline;
@@ -86,6 +85,7 @@ mod report_sink;
 mod secret_name;
 mod sink;
 mod stream;
+mod tree_origins;
 
 pub use builtin::{
     AWS_CREDENTIALS, BUILTIN_RULES, BuiltinRule, DOCKER_CONFIG, DOTENV, GIT_CREDENTIALS,
@@ -98,3 +98,4 @@ pub use pipeline::Pipeline;
 pub use progress::Progress;
 pub use report_sink::ReportSink;
 pub use sink::{ImageResults, ImageSink};
+pub use tree_origins::TreeOrigins;

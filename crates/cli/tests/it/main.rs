@@ -8,6 +8,7 @@ mod fixtures;
 mod gate;
 mod help;
 mod jsonl_streaming;
+mod origin_image;
 mod real_image;
 mod registry;
 mod registry_mock;

@@ -3,8 +3,75 @@
 //! recorded digest is public package content) is built on these.
 //!
 //! One parser per database format, each a pure function from the database's bytes to the
-//! files it lists, so that each can be tested and fuzzed on its own.
+//! files it lists, so that each can be tested and fuzzed on its own. [`DbFile::of`] names
+//! the paths of database files, [`parse`] reads one, an [`OriginIndex`] joins them all
+//! (every version of every database file in an image's layers) and decides origins.
+//!
+//! Adding a package manager: a [`DbFile`] variant with its paths in [`DbFile::of`], its
+//! parser's arm in [`parse`] (giving [`Parsed::Files`]), and nothing else.
 
+mod dpkg;
 mod file;
+mod hashes;
+mod index;
+mod python_record;
 
 pub(crate) use file::{FileDigest, PackageDbError, PackageFile, PackageManager};
+pub(crate) use hashes::{FileHashes, HASH_LIMIT};
+pub(crate) use index::{OriginIndex, Verdict};
+
+/// The largest database file read, in bytes (a dpkg `status` of thousands of packages is a
+/// few MiB, an `rpmdb.sqlite` some tens). A larger one is reported and not read: the files
+/// it lists stay `image`.
+pub(crate) const DB_FILE_LIMIT: u64 = 64 << 20;
+
+/// A package database file, by its path in the image (normalised: relative, no `./`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DbFile {
+    /// `var/lib/dpkg/status`.
+    DpkgStatus,
+    /// `var/lib/dpkg/info/<package>[:<arch>].md5sums`.
+    DpkgMd5sums,
+    /// `<site-packages>/<name>-<version>.dist-info/RECORD`.
+    PythonRecord,
+}
+
+impl DbFile {
+    /// The database file `path` is, if any.
+    pub(crate) fn of(path: &str) -> Option<DbFile> {
+        if path == dpkg::STATUS {
+            Some(DbFile::DpkgStatus)
+        } else if dpkg::md5sums_package(path).is_some() {
+            Some(DbFile::DpkgMd5sums)
+        } else if python_record::record_of(path).is_some() {
+            Some(DbFile::PythonRecord)
+        } else {
+            None
+        }
+    }
+}
+
+/// What one database file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Parsed {
+    /// dpkg's installed packages and versions (from `status`).
+    DpkgInstalled(Vec<dpkg::Installed>),
+    /// Files with their digests.
+    Files(Vec<PackageFile>),
+}
+
+/// Parses the database file `kind` at `path` (as [`DbFile::of`] named it).
+///
+/// # Errors
+///
+/// The parser's [`PackageDbError`].
+pub(crate) fn parse(kind: DbFile, path: &str, bytes: &[u8]) -> Result<Parsed, PackageDbError> {
+    match kind {
+        DbFile::DpkgStatus => dpkg::parse_status(bytes).map(Parsed::DpkgInstalled),
+        DbFile::DpkgMd5sums => {
+            let package = dpkg::md5sums_package(path).unwrap_or_default();
+            dpkg::parse_md5sums(package, bytes).map(Parsed::Files)
+        }
+        DbFile::PythonRecord => python_record::parse_record(path, bytes).map(Parsed::Files),
+    }
+}
