@@ -43,7 +43,8 @@ tar -C "$work/rootfs" --numeric-owner -cf "$out/base.tar" .
 echo "== site-packages: pip install --target (from PyPI)"
 site="$work/py/usr/local/lib/python3.11/site-packages"
 mkdir -p "$site"
-python3 -m pip install --quiet --disable-pip-version-check --no-compile --target "$site" \
+python3 -m pip install --quiet --disable-pip-version-check --no-compile --break-system-packages \
+    --target "$site" \
     boto3 botocore cryptography paramiko django pyjwt
 tar -C "$work/py" --numeric-owner -cf "$out/site-packages.tar" .
 

@@ -36,15 +36,27 @@ impl Finding {
         self.locations.iter().any(Location::is_hidden_in_history)
     }
 
-    /// Whose bytes the secret is in: [`Origin::Image`] if any location is the image
-    /// owner's (one private copy is enough to make it a leak), else the origin of the first
-    /// location (all of them public).
+    /// Whose bytes the secret is in. A value found in a digest-verified package file
+    /// ([`Origin::Package`]) or known as a published example is public wherever else it
+    /// appears (its bytes are in a public package: no secret of the owner, even where copied);
+    /// else a value that is only in vendored files is [`Origin::Vendored`]; else
+    /// [`Origin::Image`] (one copy of the owner's is a leak).
     pub fn origin(&self) -> &Origin {
         const IMAGE: &Origin = &Origin::Image;
-        if self.locations.iter().any(|l| l.origin().is_image()) {
-            return IMAGE;
+        let origins = || self.locations.iter().map(Location::origin);
+        if let Some(public) =
+            origins().find(|o| matches!(o, Origin::Package { .. } | Origin::Example { .. }))
+        {
+            return public;
         }
-        self.locations.first().map_or(IMAGE, Location::origin)
+        match origins().next() {
+            Some(first @ Origin::Vendored { .. })
+                if origins().all(|o| matches!(o, Origin::Vendored { .. })) =>
+            {
+                first
+            }
+            _ => IMAGE,
+        }
     }
 
     /// Why the finding is not a usable secret of the image's owner, if it is not: its
@@ -59,6 +71,12 @@ impl Finding {
                 ));
             }
             e @ Origin::Example { .. } => return Some(format!("public: {e}")),
+            v @ Origin::Vendored { .. } => {
+                return Some(format!(
+                    "public: {v}: a finding below high confidence in a file of a package its \
+                     manager installed"
+                ));
+            }
         }
         (self.checksum == Some(Checksum::Failed)).then(|| {
             "not a usable credential: its built-in checksum fails (made up, mistyped or \

@@ -198,10 +198,23 @@ mod tests {
         let ex = in_file(finding(b"ex", Confidence::High), example);
         let mut bad_sum = finding(b"crc", Confidence::Low);
         bad_sum.checksum = Some(Checksum::Failed);
-        // One private copy makes a package value the owner's leak.
-        let both = in_file(in_file(finding(b"both", Confidence::High), package), Origin::Image);
-        assert!(both.public_reason().is_none());
-        assert_eq!(both.origin(), &Origin::Image);
+        // A value a verified package file holds is public wherever else it is copied; a
+        // vendored one only if every copy is vendored.
+        let both =
+            in_file(in_file(finding(b"both", Confidence::High), package.clone()), Origin::Image);
+        assert_eq!(both.origin(), &package);
+        let vendored = Origin::Vendored {
+            manager: "npm".into(),
+            package: "aws-sdk".into(),
+            version: "2.1".into(),
+        };
+        let copied =
+            in_file(in_file(finding(b"copied", Confidence::Low), vendored.clone()), Origin::Image);
+        assert_eq!(copied.origin(), &Origin::Image);
+        assert!(copied.public_reason().is_none());
+        let npm = in_file(finding(b"npm", Confidence::Low), vendored.clone());
+        assert_eq!(npm.origin(), &vendored);
+        assert!(npm.public_reason().unwrap().contains("aws-sdk 2.1"));
 
         let gated = Gate::new().apply(vec![pkg.clone(), ex.clone(), bad_sum.clone()]);
         assert_eq!(gated.findings.len(), 3, "public findings are still reported");
@@ -210,7 +223,7 @@ mod tests {
         assert!(bad_sum.public_reason().unwrap().contains("checksum"));
 
         let strict = Gate { gate_public: true, ..Gate::new() };
-        let gated = strict.apply(vec![pkg, ex, bad_sum, both]);
-        assert_eq!((gated.failing(), gated.exit_code(true)), (4, 1));
+        let gated = strict.apply(vec![pkg, ex, bad_sum, both, copied, npm]);
+        assert_eq!((gated.failing(), gated.exit_code(true)), (6, 1));
     }
 }

@@ -24,6 +24,18 @@ pub enum Origin {
         /// The package's version as the database records it (may be empty).
         version: String,
     },
+    /// A file of a package installed by a manager that records no digest per file (npm's
+    /// `node_modules`, listed in its lockfile with its tarball's integrity). Weaker than
+    /// [`Origin::Package`]: given only to findings below high confidence, so a real key
+    /// copied into such a tree keeps [`Origin::Image`].
+    Vendored {
+        /// The manager: `npm`.
+        manager: String,
+        /// The package's name.
+        package: String,
+        /// Its version.
+        version: String,
+    },
     /// A value published as a documentation example (by a provider, a standard or a widely
     /// used tool).
     Example {
@@ -38,6 +50,7 @@ impl Origin {
         match self {
             Origin::Image => "image",
             Origin::Package { .. } => "package",
+            Origin::Vendored { .. } => "vendored",
             Origin::Example { .. } => "example",
         }
     }
@@ -57,6 +70,9 @@ impl fmt::Display for Origin {
             }
             Origin::Package { manager, package, version } => {
                 write!(f, "package {package} {version} ({manager})")
+            }
+            Origin::Vendored { manager, package, version } => {
+                write!(f, "vendored {manager} package {package} {version} (no per-file digest)")
             }
             Origin::Example { source } => write!(f, "published example ({source})"),
         }

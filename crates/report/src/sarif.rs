@@ -140,7 +140,9 @@ impl<W: Write> SarifReporter<W> {
             properties["checksum"] = json!(c.as_str());
         }
         properties["origin"] = json!(f.origin().kind());
-        if let crate::Origin::Package { manager, package, version } = f.origin() {
+        if let crate::Origin::Package { manager, package, version }
+        | crate::Origin::Vendored { manager, package, version } = f.origin()
+        {
             properties["package"] =
                 json!({ "manager": manager, "name": r.text(package), "version": r.text(version) });
         }

@@ -172,6 +172,7 @@ impl WireLocation {
 pub(crate) enum WireOrigin {
     Image,
     Package { manager: String, package: String, version: String },
+    Vendored { manager: String, package: String, version: String },
     Example { source: String },
 }
 
@@ -180,6 +181,11 @@ impl WireOrigin {
         match o {
             Origin::Image => WireOrigin::Image,
             Origin::Package { manager, package, version } => WireOrigin::Package {
+                manager: manager.clone(),
+                package: r.text(package),
+                version: r.text(version),
+            },
+            Origin::Vendored { manager, package, version } => WireOrigin::Vendored {
                 manager: manager.clone(),
                 package: r.text(package),
                 version: r.text(version),

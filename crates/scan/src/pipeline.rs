@@ -10,6 +10,7 @@ use layerleak_engine::Scanner;
 use layerleak_image::{BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolvedImage};
 use layerleak_layer::{PathIndex, Resolver, Status as LayerStatus};
 use layerleak_report::{ImageInfo, LayerLocation, Location, Origin, ScanIssue, Severity, Status};
+use layerleak_rules::Confidence;
 
 use crate::aggregate::{Aggregator, config_location};
 use crate::completion::Completion;
@@ -297,6 +298,14 @@ impl Pipeline {
                         })
                         .origin(),
                     _ => Origin::Image,
+                };
+                // npm records no per-file digest: its package files demote only findings
+                // below high confidence (see OriginIndex::npm_package).
+                let origin = match origin {
+                    Origin::Image if hit.confidence < Confidence::High => packages
+                        .npm_package(&String::from_utf8_lossy(&hit.site.layer_path))
+                        .unwrap_or(Origin::Image),
+                    o => o,
                 };
                 let status = match resolver.status(k, &hit.site.layer_path) {
                     LayerStatus::Deleted { layer } => Status::Deleted { by_layer: layer },

@@ -177,9 +177,10 @@ fn python_record_verifies_by_sha256_relative_to_site_packages() {
         }
     );
     assert_eq!(origin_at(&outcome, &planted_path), &Origin::Image);
-    // The same value in a public file and a planted one is the owner's leak: it gates.
+    // The location of the copy stays image, but the value is in a verified public file:
+    // it is public wherever else it was copied.
     assert_eq!(outcome.findings.len(), 1);
-    assert_eq!(outcome.findings[0].origin(), &Origin::Image);
+    assert!(matches!(outcome.findings[0].origin(), Origin::Package { .. }));
 }
 
 #[test]
@@ -197,4 +198,28 @@ fn nested_members_take_the_origin_of_the_layer_file() {
     assert!(
         matches!(origin_at(&outcome, &member), Origin::Package { package, .. } if package == "vendored")
     );
+}
+
+#[test]
+fn npm_package_files_demote_only_findings_below_high_confidence() {
+    let lock = br#"{"lockfileVersion":3,"packages":{"node_modules/aws-sdk":{"version":"2.1692.0","integrity":"sha512-x"}}}"#;
+    let example = b"{\"password\": \"hunter2hunter2hunter2\"}\n";
+    let token = format!("const t = '{IN_LIB}';\n").into_bytes();
+    let outcome = scan(&[tar_of(&[
+        ("app/node_modules/.package-lock.json", lock),
+        ("app/node_modules/aws-sdk/apis/x.examples.json", example),
+        ("app/node_modules/aws-sdk/lib/leak.js", &token),
+        ("app/node_modules/unlisted/x.json", example),
+    ])]);
+    let vendored = Origin::Vendored {
+        manager: "npm".into(),
+        package: "aws-sdk".into(),
+        version: "2.1692.0".into(),
+    };
+    assert_eq!(origin_at(&outcome, "app/node_modules/aws-sdk/apis/x.examples.json"), &vendored);
+    // A provider token (high confidence) copied into a package keeps its full weight.
+    assert_eq!(origin_at(&outcome, "app/node_modules/aws-sdk/lib/leak.js"), &Origin::Image);
+    // A package the lockfile does not list proves nothing; the value is then the owner's.
+    assert_eq!(origin_at(&outcome, "app/node_modules/unlisted/x.json"), &Origin::Image);
+    assert!(outcome.findings.iter().all(|f| f.origin() == &Origin::Image));
 }

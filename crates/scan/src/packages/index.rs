@@ -21,6 +21,8 @@ pub(crate) struct OriginIndex {
     dpkg_versions: HashMap<String, String>,
     /// Path → the entries listing it.
     files: HashMap<String, Vec<PackageFile>>,
+    /// npm package directory → (name, version), from hidden lockfiles.
+    npm: HashMap<String, (String, String)>,
 }
 
 /// The origin of one file holding a hit.
@@ -67,6 +69,11 @@ impl OriginIndex {
                     self.dpkg_versions.insert(i.package.clone(), i.version.clone());
                 }
             }
+            Parsed::NpmPackages(packages) => {
+                for p in packages {
+                    self.npm.insert(p.dir.clone(), (p.name.clone(), p.version.clone()));
+                }
+            }
             Parsed::Files(files) => {
                 for f in files.iter().filter(|f| f.digest.is_some()) {
                     let listed = self.files.entry(f.path.clone()).or_default();
@@ -78,9 +85,35 @@ impl OriginIndex {
         }
     }
 
-    /// Whether no database listed any file.
+    /// Whether no database listed any file or package.
     pub(crate) fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.files.is_empty() && self.npm.is_empty()
+    }
+
+    /// The npm package whose directory holds `path` (the innermost), as a hidden lockfile
+    /// in the image lists it with the integrity of its registry tarball.
+    ///
+    /// npm records no digest per file, so this is no proof the file's bytes are the
+    /// package's: the pipeline uses it only for findings below high confidence (generic
+    /// assignments, example URLs and JWTs in API documentation), and keeps `image` for
+    /// high-confidence ones (provider tokens, private keys), so a real key copied into such a
+    /// tree still gates.
+    pub(crate) fn npm_package(&self, path: &str) -> Option<Origin> {
+        if self.npm.is_empty() {
+            return None;
+        }
+        let mut end = path.len();
+        while let Some(slash) = path[..end].rfind('/') {
+            if let Some((name, version)) = self.npm.get(&path[..slash]) {
+                return Some(Origin::Vendored {
+                    manager: "npm".to_owned(),
+                    package: name.clone(),
+                    version: version.clone(),
+                });
+            }
+            end = slash;
+        }
+        None
     }
 
     /// The verdict on the file at `path` (normalised, relative) whose bytes hash to

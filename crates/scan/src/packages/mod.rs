@@ -14,6 +14,7 @@ mod dpkg;
 mod file;
 mod hashes;
 mod index;
+mod npm_lock;
 mod python_record;
 
 pub(crate) use file::{FileDigest, PackageDbError, PackageFile, PackageManager};
@@ -34,6 +35,8 @@ pub(crate) enum DbFile {
     DpkgMd5sums,
     /// `<site-packages>/<name>-<version>.dist-info/RECORD`.
     PythonRecord,
+    /// `<dir>/node_modules/.package-lock.json`.
+    NpmLock,
 }
 
 impl DbFile {
@@ -45,6 +48,8 @@ impl DbFile {
             Some(DbFile::DpkgMd5sums)
         } else if python_record::record_of(path).is_some() {
             Some(DbFile::PythonRecord)
+        } else if npm_lock::lockfile_base(path).is_some() {
+            Some(DbFile::NpmLock)
         } else {
             None
         }
@@ -58,6 +63,8 @@ pub(crate) enum Parsed {
     DpkgInstalled(Vec<dpkg::Installed>),
     /// Files with their digests.
     Files(Vec<PackageFile>),
+    /// npm packages and their directories (no per-file digests).
+    NpmPackages(Vec<npm_lock::NpmPackage>),
 }
 
 /// Parses the database file `kind` at `path` (as [`DbFile::of`] named it).
@@ -73,5 +80,6 @@ pub(crate) fn parse(kind: DbFile, path: &str, bytes: &[u8]) -> Result<Parsed, Pa
             dpkg::parse_md5sums(package, bytes).map(Parsed::Files)
         }
         DbFile::PythonRecord => python_record::parse_record(path, bytes).map(Parsed::Files),
+        DbFile::NpmLock => npm_lock::parse_lockfile(path, bytes).map(Parsed::NpmPackages),
     }
 }
