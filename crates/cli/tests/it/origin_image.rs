@@ -187,7 +187,7 @@ fn origin_image_lying_or_truncated_databases_never_hide_a_finding() {
     let dir = parts_dir();
     let base = read(&dir, "base.tar");
     // A RECORD that claims the planted file with a digest of other bytes.
-    let record_path = format!("{SITE}/PyJWT-{}.dist-info/RECORD", pyjwt_version(&dir));
+    let record_path = pyjwt_record(&dir);
     let mut record = member(&read(&dir, "site-packages.tar"), &record_path);
     let planted = format!("{SITE}/jwt/leak.py");
     record.extend_from_slice(b"jwt/leak.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n");
@@ -250,19 +250,17 @@ fn replace_member(tar: &[u8], path: &str, data: &[u8]) -> Vec<u8> {
     out.into_inner().unwrap()
 }
 
-/// PyJWT's version, from its `.dist-info` directory name.
-fn pyjwt_version(dir: &Path) -> String {
+/// The path of PyJWT's `RECORD` (its `.dist-info` is `PyJWT-…` or, from newer wheels,
+/// `pyjwt-…`).
+fn pyjwt_record(dir: &Path) -> String {
     let tar = read(dir, "site-packages.tar");
     let mut archive = tar::Archive::new(tar.as_slice());
     for e in archive.entries().unwrap() {
         let e = e.unwrap();
-        let p = e.path().unwrap().to_string_lossy().into_owned();
-        let version = p
-            .trim_start_matches("./")
-            .strip_prefix(&format!("{SITE}/PyJWT-"))
-            .and_then(|rest| rest.strip_suffix(".dist-info/RECORD"));
-        if let Some(v) = version {
-            return v.to_owned();
+        let p = e.path().unwrap().to_string_lossy().trim_start_matches("./").to_owned();
+        let name = p.strip_prefix(&format!("{SITE}/")).unwrap_or_default().to_ascii_lowercase();
+        if name.starts_with("pyjwt-") && name.ends_with(".dist-info/record") {
+            return p;
         }
     }
     panic!("no PyJWT RECORD")
