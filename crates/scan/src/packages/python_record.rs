@@ -60,6 +60,12 @@ pub(crate) fn parse_record(path: &str, bytes: &[u8]) -> Result<Vec<PackageFile>,
         let digest = match fields.get(1).map(String::as_str).unwrap_or_default() {
             "" => None,
             hash => match hash.split_once('=') {
+                // Debian's dh-python writes hex digests; wheels write URL-safe base64.
+                Some(("sha256", hex)) if hex.len() == 64 => {
+                    let raw = super::dpkg::hex_digest::<32>(hex.as_bytes())
+                        .ok_or_else(|| malformed(at, "a sha256 value is not 64 hex digits"))?;
+                    Some(FileDigest::Sha256(raw))
+                }
                 Some(("sha256", b64)) => {
                     let raw = URL_SAFE_NO_PAD
                         .decode(b64.trim_end_matches('='))
@@ -156,7 +162,8 @@ mod tests {
                       PyJWT-2.8.0.dist-info/RECORD,,\n\
                       ../../../bin/jwt,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n\
                       ../../../../../../../etc/x,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n\
-                      jwt/x.py,sha512=abc,1\n";
+                      jwt/x.py,sha512=abc,1\n\
+                      jwt/hex.py,sha256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855,0\n";
         let files =
             parse_record(&format!("{SITE}/PyJWT-2.8.0.dist-info/RECORD"), record.as_bytes())
                 .unwrap();
@@ -169,6 +176,7 @@ mod tests {
                 &format!("{SITE}/PyJWT-2.8.0.dist-info/RECORD"),
                 "usr/local/bin/jwt",
                 &format!("{SITE}/jwt/x.py"),
+                &format!("{SITE}/jwt/hex.py"),
             ]
         );
         // sha256 of the empty string.
@@ -181,6 +189,7 @@ mod tests {
         assert_eq!((files[0].package.as_str(), files[0].version.as_str()), ("PyJWT", "2.8.0"));
         assert_eq!(files[2].digest, None);
         assert_eq!(files[4].digest, None, "sha512 is not verified");
+        assert_eq!(files[5].digest, Some(FileDigest::Sha256(empty)), "Debian's hex form");
     }
 
     #[test]
