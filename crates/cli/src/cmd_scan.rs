@@ -10,6 +10,7 @@ use layerleak_report::{Gate, Gated, Redactor, RuleDoc, Summary};
 use layerleak_scan::{BUILTIN_RULES, Pipeline, ReportSink, ScanOptions, ScanOutcome};
 
 use crate::args::ScanArgs;
+use crate::output::ScanFormat;
 
 pub(crate) fn run(args: &ScanArgs) -> Result<ExitCode> {
     let started = Instant::now();
@@ -105,10 +106,21 @@ fn apply_gate(
     for (f, why) in &gated.suppressed {
         args.terminal.suppressed(redactor, f, why);
     }
+    for f in &gated.findings {
+        if let Some(why) = f.public_reason() {
+            args.terminal.public(redactor, f, &why);
+        }
+    }
     outcome.findings.clone_from(&gated.findings);
+    // The text report is for people: public findings (which do not gate) are listed only
+    // with --verbose; machine formats always carry them, with their origin.
+    if args.output.format == ScanFormat::Text && !args.terminal.verbose {
+        outcome.findings.retain(|f| f.public_reason().is_none());
+    }
     let summary = Summary {
         suppressed_by_baseline: gated.suppressed_by_baseline,
         suppressed_by_ignore: gated.suppressed_by_ignore,
+        public: gated.public(),
         ..outcome.summary()
     };
     (gated, summary)

@@ -11,7 +11,8 @@ use anyhow::Result;
 use layerleak_engine::{FnSink, Match, StreamScan};
 use layerleak_rules::Confidence;
 
-use layerleak_report::{Redaction, Redactor, escape_controls, redact};
+use layerleak_report::{Origin, Redaction, Redactor, escape_controls, redact};
+use layerleak_scan::TreeOrigins;
 
 use crate::args::ScanFsArgs;
 
@@ -23,26 +24,77 @@ pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
     let mut stream = scanner.stream();
     let mut out = io::stdout().lock();
     let mut stats = Stats::default();
+    let mut origins = TreeOrigins::new();
+    // Findings are written after the walk: a Python RECORD may come after the files it
+    // lists, and origins are decided from every database of the tree.
+    let mut pending: Vec<(std::path::PathBuf, Vec<Found>)> = Vec::new();
     for path in &args.paths {
+        origins.add_root_of(path);
         walk(path, &mut |found| match found {
-            Ok(file) => scan_file(file, &mut stream, &mut out, &r, &mut stats),
+            Ok(file) => {
+                origins.consider(file);
+                let found = scan_file(file, &mut stream, &r, &mut stats);
+                if !found.is_empty() {
+                    pending.push((file.to_owned(), found));
+                }
+            }
             Err((path, e)) => {
                 eprintln!("{}", r.display(&format!("error: cannot read {}: {e}", path.display())));
                 stats.errors += 1;
             }
         });
     }
+    for problem in origins.problems() {
+        eprintln!("{}", r.display(&format!("notice: {problem}")));
+    }
+    for (path, found) in pending {
+        let origin = origins.origin(&path);
+        for f in found {
+            stats.findings += 1;
+            if origin.is_image() || args.fail_on_public {
+                stats.gating += 1;
+            }
+            if !origin.is_image() {
+                stats.public += 1;
+            }
+            let rule = &stream.scanner_rules()[f.rule];
+            let suffix = match &origin {
+                Origin::Image => String::new(),
+                o => format!(" [origin: {o}]"),
+            };
+            let line = writeln!(
+                out,
+                "{}:{}: {} [{}] ({}) {}{}",
+                r.display(&path.display().to_string()),
+                f.offset,
+                rule.id(),
+                f.confidence,
+                rule.name(),
+                escape_controls(&f.shown),
+                r.display(&suffix)
+            );
+            if let Err(e) = line {
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    std::process::exit(0);
+                }
+                eprintln!("error: writing output failed: {e}");
+                stats.errors += 1;
+            }
+        }
+    }
     writeln!(
         io::stderr(),
-        "scanned {} files, {} bytes: {} findings, {} unreadable",
+        "scanned {} files, {} bytes: {} findings ({} public: in package files whose bytes match their database{}), {} unreadable",
         stats.files,
         stats.bytes,
         stats.findings,
+        stats.public,
+        if args.fail_on_public { ", gating" } else { ", not gating" },
         stats.errors
     )?;
     Ok(if stats.errors > 0 {
         ExitCode::from(2)
-    } else if stats.findings > 0 {
+    } else if stats.gating > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -54,6 +106,10 @@ struct Stats {
     files: u64,
     bytes: u64,
     findings: u64,
+    /// Findings that fail: origin `image`, or any with `--fail-on-public`.
+    gating: u64,
+    /// Findings in verified package files.
+    public: u64,
     errors: u64,
 }
 
@@ -90,13 +146,13 @@ fn walk(path: &Path, f: &mut dyn FnMut(Walked<'_>)) {
     }
 }
 
+/// The findings of one file, one per secret span.
 fn scan_file(
     path: &Path,
     stream: &mut StreamScan<'_>,
-    out: &mut impl io::Write,
     r: &Redactor,
     stats: &mut Stats,
-) {
+) -> Vec<Found> {
     let show = r.mode() == Redaction::Show;
     let shown_path = r.display(&path.display().to_string());
     let file = match fs::File::open(path) {
@@ -104,7 +160,7 @@ fn scan_file(
         Err(e) => {
             eprintln!("{}", r.display(&format!("error: cannot read {shown_path}: {e}")));
             stats.errors += 1;
-            return;
+            return Vec::new();
         }
     };
     stats.files += 1;
@@ -134,27 +190,7 @@ fn scan_file(
         eprintln!("{}", r.display(&format!("error: reading {shown_path} failed: {e:#}")));
         stats.errors += 1;
     }
-    for f in best_per_secret(found) {
-        stats.findings += 1;
-        let rule = &stream.scanner_rules()[f.rule];
-        let line = writeln!(
-            out,
-            "{shown_path}:{}: {} [{}] ({}) {}",
-            f.offset,
-            rule.id(),
-            f.confidence,
-            rule.name(),
-            escape_controls(&f.shown)
-        );
-        if let Err(e) = line {
-            if e.kind() == io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
-            eprintln!("error: writing output failed: {e}");
-            stats.errors += 1;
-            return;
-        }
-    }
+    best_per_secret(found)
 }
 
 /// One match, as kept until the file is done.

@@ -30,6 +30,13 @@ pub(crate) struct GateArgs {
     /// Do not read ./.layerleakignore.
     #[arg(long, conflicts_with = "ignore_file")]
     pub(crate) no_ignore_file: bool,
+    /// Let public findings fail the gate too. By default they are reported (JSON, JSON
+    /// Lines, SARIF as suppressed results; text with --verbose) and counted, but do not
+    /// fail: secrets in a file whose bytes match the digest a package database in the
+    /// image records for it (origin `package`: dpkg, Python RECORD, …), published example
+    /// values (origin `example`), and tokens whose built-in checksum fails.
+    #[arg(long)]
+    pub(crate) fail_on_public: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +105,13 @@ impl GateArgs {
             }
             None => None,
         };
-        Ok((Gate { fail_on: self.fail_on.into(), baseline, ignore }, messages))
+        let gate = Gate {
+            fail_on: self.fail_on.into(),
+            baseline,
+            ignore,
+            gate_public: self.fail_on_public,
+        };
+        Ok((gate, messages))
     }
 
     /// With `--write-baseline`, writes every one of `findings` to that file and makes it

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use layerleak_report::{Finding, Gated, Redactor, Summary};
+use layerleak_report::{Finding, Gated, Location, Redactor, Summary};
 use layerleak_scan::{Progress, ScanOutcome};
 
 #[derive(Args, Debug)]
@@ -13,7 +13,9 @@ pub(crate) struct TerminalArgs {
     /// Print nothing on stderr but errors and warnings (no progress, no summary line).
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub(crate) quiet: bool,
-    /// Also list every suppressed finding (rule, fingerprint, why) on stderr.
+    /// Also list every suppressed finding (rule, fingerprint, why) and every public one
+    /// (origin package or example, or a failed checksum: with package name and version) on
+    /// stderr, and list public findings in the text report.
     #[arg(long, short = 'v')]
     pub(crate) verbose: bool,
 }
@@ -44,6 +46,29 @@ impl TerminalArgs {
                 ),
             );
         }
+    }
+
+    /// With `--verbose`, one line per public finding: why it does not gate, and where.
+    pub(crate) fn public(&self, r: &Redactor, finding: &Finding, why: &str) {
+        if !self.verbose {
+            return;
+        }
+        let path = finding
+            .locations
+            .iter()
+            .find_map(|l| match l {
+                Location::Layer(l) => Some(format!(" in {}", l.path)),
+                Location::Config(_) => None,
+            })
+            .unwrap_or_default();
+        // Paths and package names come from the image: `say` redacts and escapes them.
+        self.say(
+            r,
+            &format!(
+                "public: {} [{}] fingerprint {}{path} ({why})",
+                finding.rule_name, finding.rule_id, finding.fingerprint
+            ),
+        );
     }
 
     /// The closing summary line, unless `--quiet`.
@@ -83,8 +108,27 @@ fn summary_line(
     let layers: usize = outcome.images.iter().map(|i| i.layers).sum();
     let hidden = gated.findings.iter().filter(|f| f.is_hidden_in_history()).count();
     let n = gated.findings.len();
+    let public = |kind: &str| {
+        gated
+            .findings
+            .iter()
+            .filter(|f| f.public_reason().is_some() && f.origin().kind() == kind)
+            .count()
+    };
+    let public_note = match gated.public() {
+        0 => String::new(),
+        all => {
+            let (package, vendored, example) =
+                (public("package"), public("vendored"), public("example"));
+            format!(
+                "; {all} public, {}: {package} package, {vendored} vendored, {example} example, {} failed checksum",
+                if gated.gate_public { "gating" } else { "not gating" },
+                all - package - vendored - example
+            )
+        }
+    };
     format!(
-        "layerleak: {}: {layers} layer{}, {} blob{}, {} in {:.1} s; {n} finding{} ({} in the final image, {hidden} only in history), {} at or above --fail-on {}; suppressed {} by baseline, {} by ignore file; {}; exit {exit}",
+        "layerleak: {}: {layers} layer{}, {} blob{}, {} in {:.1} s; {n} finding{} ({} in the final image, {hidden} only in history{public_note}), {} at or above --fail-on {}; suppressed {} by baseline, {} by ignore file; {}; exit {exit}",
         if images.is_empty() { "no image".to_owned() } else { images.join(", ") },
         plural(layers),
         summary.blobs_scanned,

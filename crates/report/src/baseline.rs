@@ -214,7 +214,7 @@ fn describe(l: &Location) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ConfigField, ConfigLocation, Fingerprint, Secret};
+    use crate::{ConfigField, ConfigLocation, Fingerprint, Origin, Secret};
     use layerleak_rules::Confidence;
 
     fn finding(secret: &[u8]) -> Finding {
@@ -233,6 +233,7 @@ mod tests {
                 history_index: None,
                 offset: 0,
                 context: String::new(),
+                origin: Origin::Image,
             })],
             secret,
         }

@@ -2,7 +2,7 @@
 
 use layerleak_rules::Confidence;
 
-use crate::{Checksum, Fingerprint, Location, Secret};
+use crate::{Checksum, Fingerprint, Location, Origin, Secret};
 
 /// One distinct secret value in one image, with every location where it appears.
 ///
@@ -36,6 +36,55 @@ impl Finding {
     /// entry) is not hidden: it is in plain sight.
     pub fn is_hidden_in_history(&self) -> bool {
         !self.locations.is_empty() && self.locations.iter().all(Location::is_hidden_in_history)
+    }
+
+    /// Whose bytes the secret is in. A value found in a digest-verified package file
+    /// ([`Origin::Package`]) or known as a published example is public wherever else it
+    /// appears (its bytes are in a public package: no secret of the owner, even where copied);
+    /// else a value that is only in vendored files is [`Origin::Vendored`]; else
+    /// [`Origin::Image`] (one copy of the owner's is a leak).
+    pub fn origin(&self) -> &Origin {
+        const IMAGE: &Origin = &Origin::Image;
+        let origins = || self.locations.iter().map(Location::origin);
+        if let Some(public) =
+            origins().find(|o| matches!(o, Origin::Package { .. } | Origin::Example { .. }))
+        {
+            return public;
+        }
+        match origins().next() {
+            Some(first @ Origin::Vendored { .. })
+                if origins().all(|o| matches!(o, Origin::Vendored { .. })) =>
+            {
+                first
+            }
+            _ => IMAGE,
+        }
+    }
+
+    /// Why the finding is not a usable secret of the image's owner, if it is not: its
+    /// origin is public (a verified package file, a published example) or its built-in
+    /// checksum fails. Such findings are reported but do not fail the gate by default.
+    pub fn public_reason(&self) -> Option<String> {
+        match self.origin() {
+            Origin::Image => {}
+            p @ Origin::Package { .. } => {
+                return Some(format!(
+                    "public: {p}: the file's bytes match the digest its package database records"
+                ));
+            }
+            e @ Origin::Example { .. } => return Some(format!("public: {e}")),
+            v @ Origin::Vendored { .. } => {
+                return Some(format!(
+                    "public: {v}: a finding below high confidence in a file of a package its \
+                     manager installed"
+                ));
+            }
+        }
+        (self.checksum == Some(Checksum::Failed)).then(|| {
+            "not a usable credential: its built-in checksum fails (made up, mistyped or \
+             truncated)"
+                .to_owned()
+        })
     }
 
     /// Sort key putting the worst findings first: high confidence, then hidden in history,

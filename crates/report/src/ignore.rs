@@ -226,7 +226,7 @@ impl IgnoreEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ConfigField, ConfigLocation, Fingerprint, LayerLocation, Secret, Status};
+    use crate::{ConfigField, ConfigLocation, Fingerprint, LayerLocation, Origin, Secret, Status};
     use layerleak_rules::Confidence;
 
     const TODAY: Date = Date::new(2026, 6, 1);
@@ -243,6 +243,7 @@ mod tests {
             offset: 0,
             text_encoding: None,
             status: Status::PresentInFinal,
+            origin: Origin::Image,
         })
     }
 
@@ -276,6 +277,7 @@ mod tests {
             history_index: None,
             offset: 0,
             context: String::new(),
+            origin: Origin::Image,
         });
         let both = finding("r.1", vec![layer("usr/share/doc/x"), env]);
         assert!(f.matching(&both).is_none(), "a location outside the glob keeps the finding");

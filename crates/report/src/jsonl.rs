@@ -145,7 +145,7 @@ impl<W: Write> Reporter for JsonLinesReporter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ConfigField, ConfigLocation, Fingerprint, Location};
+    use crate::{ConfigField, ConfigLocation, Fingerprint, Location, Origin};
     use layerleak_rules::Confidence;
 
     fn finding(image: &str, secret: &str, context: &str) -> Finding {
@@ -164,6 +164,7 @@ mod tests {
                 history_index: None,
                 offset: 0,
                 context: context.into(),
+                origin: Origin::Image,
             })],
         }
     }

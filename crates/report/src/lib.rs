@@ -47,6 +47,7 @@
 //!         history_index: Some(3),
 //!         offset: 13,
 //!         context: "|1 NPM_TOKEN=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 /bin/sh -c npm ci".into(),
+//!         origin: Origin::Image,
 //!     })],
 //!     secret,
 //! };
@@ -75,6 +76,7 @@ mod issue;
 mod json;
 mod jsonl;
 mod location;
+mod origin;
 mod redact;
 mod reporter;
 mod rule_doc;
@@ -99,6 +101,7 @@ pub use fingerprint::Fingerprint;
 pub use issue::{ScanIssue, Severity};
 pub use json::{JSON_VERSION, JsonReporter};
 pub use location::{ConfigField, ConfigLocation, LayerLocation, Location, Status};
+pub use origin::Origin;
 pub use redact::{Detector, Redaction, Redactor, redact, redact_in};
 pub use reporter::Reporter;
 pub use run::{ImageInfo, RunInfo, Summary};

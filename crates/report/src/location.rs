@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::Origin;
+
 /// One place a secret was found.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Location {
@@ -25,6 +27,14 @@ impl Location {
         match self {
             Location::Layer(l) => l.platform.as_deref(),
             Location::Config(c) => c.platform.as_deref(),
+        }
+    }
+
+    /// Whose bytes the location holds.
+    pub fn origin(&self) -> &Origin {
+        match self {
+            Location::Layer(l) => &l.origin,
+            Location::Config(c) => &c.origin,
         }
     }
 
@@ -63,6 +73,9 @@ pub struct LayerLocation {
     pub text_encoding: Option<String>,
     /// What happened to the file in the final image.
     pub status: Status,
+    /// Whose bytes the file holds: for a nested member, those of the layer file holding
+    /// it (a jar a package installed is verified as a whole).
+    pub origin: Origin,
 }
 
 /// What happened, in the final image, to the file holding a secret.
@@ -112,6 +125,8 @@ pub struct ConfigLocation {
     /// The scanned string (may contain secrets: echo it through a
     /// [`Redactor`](crate::Redactor)).
     pub context: String,
+    /// [`Origin::Image`], or [`Origin::Example`] for a published example value.
+    pub origin: Origin,
 }
 
 /// A part of the image configuration.

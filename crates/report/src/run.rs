@@ -40,4 +40,7 @@ pub struct Summary {
     pub suppressed_by_baseline: usize,
     /// Findings left out of the report because an ignore-file entry matches them.
     pub suppressed_by_ignore: usize,
+    /// Reported findings that are public and do not fail the gate by default (see
+    /// [`Finding::public_reason`](crate::Finding::public_reason)).
+    pub public: usize,
 }

@@ -147,12 +147,19 @@ impl<W: Write> SarifReporter<W> {
         if let Some(c) = f.checksum {
             properties["checksum"] = json!(c.as_str());
         }
+        properties["origin"] = json!(f.origin().kind());
+        if let crate::Origin::Package { manager, package, version }
+        | crate::Origin::Vendored { manager, package, version } = f.origin()
+        {
+            properties["package"] =
+                json!({ "manager": manager, "name": r.text(package), "version": r.text(version) });
+        }
         let checksum = match f.checksum {
             Some(Checksum::Failed) => " Its built-in checksum is wrong, hence the low confidence.",
             Some(Checksum::Verified) => " Its built-in checksum verifies.",
             None => "",
         };
-        json!({
+        let mut result = json!({
             "ruleId": f.rule_id,
             "ruleIndex": rule_index,
             "level": level(f.confidence),
@@ -162,7 +169,13 @@ impl<W: Write> SarifReporter<W> {
             "partialFingerprints": fingerprints,
             "locations": f.locations.iter().map(|l| self.location_json(l, f, r)).collect::<Vec<_>>(),
             "properties": properties,
-        })
+        });
+        // Public findings (a verified package file, a published example, a failed
+        // checksum) do not gate: dashboards show them as suppressed, with why.
+        if let Some(why) = f.public_reason() {
+            result["suppressions"] = json!([{ "kind": "external", "justification": r.text(&why) }]);
+        }
+        result
     }
 
     fn location_json(&self, l: &Location, f: &Finding, r: &Redactor) -> Value {
@@ -212,6 +225,7 @@ impl<W: Write> SarifReporter<W> {
                         "offset": offset,
                         "textEncoding": text_encoding,
                         "status": status.to_string(),
+                        "origin": r.text(&l.origin().to_string()),
                     },
                 })
             }
@@ -237,6 +251,7 @@ impl<W: Write> SarifReporter<W> {
                         "key": key,
                         "historyIndex": history_index,
                         "offset": offset,
+                        "origin": r.text(&l.origin().to_string()),
                     },
                 })
             }
@@ -357,6 +372,7 @@ impl<W: Write> Reporter for SarifReporter<W> {
                         "bytesScanned": summary.bytes_scanned,
                         "suppressedByBaseline": summary.suppressed_by_baseline,
                         "suppressedByIgnore": summary.suppressed_by_ignore,
+                        "public": summary.public,
                     },
                 }],
                 "results": results,

@@ -87,6 +87,9 @@ impl<W: Write> TextReporter<W> {
         if let Some(c) = f.checksum {
             writeln!(out, "   checksum:    {}", c.explanation())?;
         }
+        if let Some(why) = f.public_reason() {
+            writeln!(out, "   not gating:  {}", r.text(&why))?;
+        }
         writeln!(out, "   fingerprint: {}", f.fingerprint)?;
         writeln!(out, "   found in:")?;
         for loc in &f.locations {
@@ -105,6 +108,9 @@ impl<W: Write> TextReporter<W> {
                             .unwrap_or_default(),
                     )?;
                     writeln!(out, "     status: {}", l.status)?;
+                    if !l.origin.is_image() {
+                        writeln!(out, "     origin: {}", r.text(&l.origin.to_string()))?;
+                    }
                     if let Some(c) = &l.created_by {
                         writeln!(out, "     made by: {}", r.display(c))?;
                     }
@@ -242,9 +248,19 @@ impl<W: Write> Reporter for TextReporter<W> {
                 summary.suppressed_by_baseline, summary.suppressed_by_ignore
             )
         };
+        let listed_public = findings.iter().filter(|f| f.public_reason().is_some()).count();
+        let public = match (listed_public, summary.public.saturating_sub(listed_public)) {
+            (0, 0) => String::new(),
+            (0, unlisted) => format!(
+                " ({unlisted} public finding{} not listed: package files, published examples, \
+                 failed checksums; --verbose lists them)",
+                if unlisted == 1 { "" } else { "s" }
+            ),
+            (listed, _) => format!(" ({listed} of them public, not gating)"),
+        };
         writeln!(
             self.out,
-            "{} finding{}{suppressed} in {images} image{} ({} layer blob{}, {} bytes scanned); {}",
+            "{} finding{}{public}{suppressed} in {images} image{} ({} layer blob{}, {} bytes scanned); {}",
             findings.len(),
             if findings.len() == 1 { "" } else { "s" },
             if images == 1 { "" } else { "s" },

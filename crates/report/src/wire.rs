@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use crate::{
-    Checksum, ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Redaction, Redactor,
-    RunInfo, ScanIssue, Status, Summary,
+    Checksum, ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Origin, Redaction,
+    Redactor, RunInfo, ScanIssue, Status, Summary,
 };
 
 #[derive(Serialize)]
@@ -64,6 +64,11 @@ pub(crate) struct WireFinding<'a> {
     secret: String,
     fingerprint: &'a str,
     hidden_in_history: bool,
+    origin: WireOrigin,
+    /// Why the finding does not fail the gate by default (public origin, failed
+    /// checksum); absent for the image owner's secrets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_reason: Option<String>,
     locations: Vec<WireLocation>,
 }
 
@@ -77,6 +82,8 @@ impl<'a> WireFinding<'a> {
             secret: r.secret(&f.secret),
             fingerprint: f.fingerprint.as_str(),
             hidden_in_history: f.is_hidden_in_history(),
+            origin: WireOrigin::new(f.origin(), r),
+            public_reason: f.public_reason().map(|p| r.text(&p)),
             locations: f.locations.iter().map(|l| WireLocation::new(l, r)).collect(),
         }
     }
@@ -97,6 +104,7 @@ pub(crate) enum WireLocation {
         #[serde(skip_serializing_if = "Option::is_none")]
         text_encoding: Option<String>,
         status: WireStatus,
+        origin: WireOrigin,
     },
     Config {
         image: String,
@@ -106,6 +114,7 @@ pub(crate) enum WireLocation {
         history_index: Option<usize>,
         offset: u64,
         context: String,
+        origin: WireOrigin,
     },
 }
 
@@ -123,6 +132,7 @@ impl WireLocation {
                 offset,
                 text_encoding,
                 status,
+                origin,
             }) => WireLocation::Layer {
                 image: r.text(image),
                 platform: platform.as_deref().map(|p| r.text(p)),
@@ -134,6 +144,7 @@ impl WireLocation {
                 offset: *offset,
                 text_encoding: text_encoding.clone(),
                 status: WireStatus::new(*status),
+                origin: WireOrigin::new(origin, r),
             },
             Location::Config(ConfigLocation {
                 image,
@@ -143,6 +154,7 @@ impl WireLocation {
                 history_index,
                 offset,
                 context,
+                origin,
             }) => WireLocation::Config {
                 image: r.text(image),
                 platform: platform.as_deref().map(|p| r.text(p)),
@@ -151,7 +163,38 @@ impl WireLocation {
                 history_index: *history_index,
                 offset: *offset,
                 context: r.text(context),
+                origin: WireOrigin::new(origin, r),
             },
+        }
+    }
+}
+
+/// `{"kind": "image"}`, `{"kind": "package", "manager", "package", "version"}` or
+/// `{"kind": "example", "source"}`.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum WireOrigin {
+    Image,
+    Package { manager: String, package: String, version: String },
+    Vendored { manager: String, package: String, version: String },
+    Example { source: String },
+}
+
+impl WireOrigin {
+    fn new(o: &Origin, r: &Redactor) -> WireOrigin {
+        match o {
+            Origin::Image => WireOrigin::Image,
+            Origin::Package { manager, package, version } => WireOrigin::Package {
+                manager: manager.clone(),
+                package: r.text(package),
+                version: r.text(version),
+            },
+            Origin::Vendored { manager, package, version } => WireOrigin::Vendored {
+                manager: manager.clone(),
+                package: r.text(package),
+                version: r.text(version),
+            },
+            Origin::Example { source } => WireOrigin::Example { source: source.clone() },
         }
     }
 }
@@ -211,6 +254,7 @@ pub(crate) struct WireSummary {
     bytes_scanned: u64,
     suppressed_by_baseline: usize,
     suppressed_by_ignore: usize,
+    public: usize,
 }
 
 impl WireSummary {
@@ -223,6 +267,7 @@ impl WireSummary {
             bytes_scanned: s.bytes_scanned,
             suppressed_by_baseline: s.suppressed_by_baseline,
             suppressed_by_ignore: s.suppressed_by_ignore,
+            public: s.public,
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
-use layerleak_report::{Checksum, ConfigLocation, Finding, Fingerprint, Location, Secret};
+use layerleak_report::{Checksum, ConfigLocation, Finding, Fingerprint, Location, Origin, Secret};
 use layerleak_rules::{Confidence, Rule};
 
 use crate::hit::{Hit, RuleRef};
@@ -111,5 +111,6 @@ pub(crate) fn config_location(
         history_index: site.history_index,
         offset: site.offset,
         context: site.context,
+        origin: Origin::Image,
     })
 }

@@ -57,6 +57,9 @@ pub(crate) struct LayerSite {
     pub(crate) layer_path: Vec<u8>,
     pub(crate) offset: u64,
     pub(crate) encoding: Option<&'static str>,
+    /// The digests of the layer file (`layer_path`), in its blob's
+    /// [`hashes`](crate::layer_scan::BlobScan::hashes).
+    pub(crate) file: Option<usize>,
 }
 
 /// Where in the config.

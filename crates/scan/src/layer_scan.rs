@@ -14,6 +14,7 @@ use layerleak_report::Severity;
 use crate::describe::describe;
 use crate::hit::{Hit, LayerSite, RuleRef};
 use crate::issues;
+use crate::packages::{self, DB_FILE_LIMIT, DbFile, FileHashes, HASH_LIMIT, Parsed};
 use crate::path_rules::{self, HEAD_LIMIT};
 
 /// What scanning one blob produced.
@@ -26,6 +27,11 @@ pub(crate) struct BlobScan {
     pub(crate) problems: Vec<Problem>,
     /// Bytes of regular-file content in the layer.
     pub(crate) bytes: u64,
+    /// The digests of each layer file holding a hit (hits point here by
+    /// [`LayerSite::file`]).
+    pub(crate) hashes: Vec<FileHashes>,
+    /// The package database files of the layer, parsed, in layer order.
+    pub(crate) databases: Vec<Parsed>,
 }
 
 /// Something not (fully) scanned in a blob, or worth a notice.
@@ -110,6 +116,9 @@ fn scan_with(
 ) -> BlobScan {
     let mut out = BlobScan::default();
     let mut current: Option<String> = None;
+    // The bytes of the file being scanned, kept to hash it if it holds a hit or to parse
+    // it if it is a package database; reused from file to file.
+    let mut kept: Vec<u8> = Vec::new();
     let result = walk(&mut |entry: Entry<'_>| -> Result<Flow, BlobError> {
         out.index.record(entry.meta());
         for &issue in entry.meta().issues() {
@@ -125,9 +134,65 @@ fn scan_with(
         }
         let (meta, content) = entry.into_parts();
         out.bytes += meta.content_len();
-        current = Some(meta.path().as_bstr().to_string());
-        scan_file(stream, &meta, content, limits, &mut out.hits, &mut out.problems)?;
-        current = None;
+        let path = meta.path().as_bstr().to_string();
+        let db = DbFile::of(&path);
+        let keep = match db {
+            Some(_) => DB_FILE_LIMIT,
+            None => HASH_LIMIT as u64,
+        };
+        kept.clear();
+        let mut tee =
+            Keep { inner: content, kept: (meta.size() <= keep).then_some(&mut kept), read: 0 };
+        current = Some(path);
+        let first_hit = out.hits.len();
+        scan_file(
+            stream,
+            &meta,
+            &mut tee,
+            limits,
+            &mut out.hits,
+            &mut out.problems,
+        )?;
+        let holds_hit = out.hits.len() > first_hit;
+        if holds_hit || db.is_some() {
+            // A nested archive's reader may stop before the end: the rest is hashed too.
+            io::copy(&mut tee, &mut io::sink()).map_err(BlobError::Io)?;
+        }
+        let whole = tee.kept.is_some() && tee.read == meta.size();
+        if holds_hit {
+            let hashes = if whole { FileHashes::of(&kept) } else { FileHashes::TooLarge };
+            let file = out.hashes.len();
+            out.hashes.push(hashes);
+            for hit in &mut out.hits[first_hit..] {
+                hit.site.file = Some(file);
+            }
+        }
+        let path = current.take().unwrap_or_default();
+        match db {
+            Some(kind) if whole => match packages::parse(kind, &path, &kept) {
+                Ok(parsed) => out.databases.push(parsed),
+                Err(e) => out.problems.push(Problem {
+                    severity: Severity::Notice,
+                    path: Some(path),
+                    reason: format!(
+                        "{e}: not used, so the files it lists keep the origin `image`"
+                    ),
+                }),
+            },
+            Some(_) => out.problems.push(Problem {
+                severity: Severity::Notice,
+                path: Some(path),
+                reason: format!(
+                    "package database larger than {} MiB not read: the files it lists keep the origin `image`",
+                    DB_FILE_LIMIT >> 20
+                ),
+            }),
+            None => {}
+        }
+        if kept.capacity() > HASH_LIMIT {
+            // A large database was kept: do not hold its buffer for the rest of the layer.
+            kept = Vec::new();
+        }
         Ok(Flow::Continue)
     });
     match result {
@@ -156,6 +221,8 @@ fn scan_link_target(
         layer_path: path.to_vec(),
         offset,
         encoding: None,
+        // A link holds no bytes to check against a package database: origin `image`.
+        file: None,
     };
     let mut sink = FnSink(|m: &Match<'_>| {
         hits.push(Hit::of_match(m, site(m.secret_span.start)));
@@ -201,6 +268,7 @@ fn scan_file(
                         base + offset
                     },
                     encoding,
+                    file: None,
                 };
                 let mut head = Vec::new();
                 let tee = HeadTee {
@@ -240,6 +308,25 @@ fn scan_file(
         Ok(Flow::Continue)
     })?;
     Ok(())
+}
+
+/// Passes reads through, counting them and keeping a copy of all of them when asked (the
+/// caller asks only for files within its limit).
+struct Keep<'a> {
+    inner: &'a mut dyn Read,
+    kept: Option<&'a mut Vec<u8>>,
+    read: u64,
+}
+
+impl Read for Keep<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if let Some(kept) = self.kept.as_deref_mut() {
+            kept.extend_from_slice(&buf[..n]);
+        }
+        Ok(n)
+    }
 }
 
 /// Passes reads through, keeping a copy of the first `limit` bytes when asked.

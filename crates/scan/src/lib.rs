@@ -28,6 +28,20 @@
 //!    image, with every location; when several rules match the same value, the most
 //!    specific names it (a provider rule over a generic one, then the higher confidence).
 //!
+//! 5. **Origins.** Package database files (dpkg `status` and `info/*.md5sums`, Python
+//!    `*.dist-info/RECORD`, npm's `node_modules/.package-lock.json`) are kept and parsed as
+//!    they stream past (up to 64 MiB each), and every layer file holding a hit is hashed
+//!    (MD5, SHA-1, SHA-256) from a copy kept while it streams (files up to 8 MiB; a larger
+//!    one is not verified and stays `image`, with a notice if a database lists it). After
+//!    all layers are read, every database version of the image is joined, and a location is
+//!    `package` only when a database lists its file (for a nested member, the layer file
+//!    holding it) and the file's bytes hash to the recorded digest. A mismatch stays `image`
+//!    (a notice names the file and package); a malformed database is a notice and is not
+//!    used. npm records no per-file digests: findings below high confidence in a file of a
+//!    package its lockfile lists are `vendored`; provider tokens and private keys there
+//!    stay `image`. Only `image` findings (with a built-in checksum that did not fail)
+//!    fail the gate by default.
+//!
 //! Each image is complete when its config and all its layers (shared ones included) are
 //! scanned; the `*_to` methods ([`Pipeline::scan_path_to`], …) give its results to an
 //! [`ImageSink`] at that moment, while other images are still scanned, and
@@ -63,7 +77,9 @@
 //! # Memory usage
 //!
 //! Per worker: one stream buffer and regex caches, plus up to 1 MiB of the head of a
-//! secret-bearing file while it is checked. Per layer: its path index (one entry per path)
+//! secret-bearing file while it is checked, and the copy of the file being scanned kept to
+//! hash it (up to 8 MiB; up to 64 MiB for a package database file). Per image: the parsed
+//! package databases of its layers. Per layer: its path index (one entry per path)
 //! and its hits. Layers are never held in memory.
 #![deny(missing_docs)]
 
@@ -81,7 +97,6 @@ mod issues;
 mod layer_scan;
 mod options;
 mod outcome;
-#[allow(dead_code, unused_imports)] // Until the origin pass uses every parser; removed then.
 mod packages;
 mod path_rules;
 mod pipeline;
@@ -90,6 +105,7 @@ mod report_sink;
 mod secret_name;
 mod sink;
 mod stream;
+mod tree_origins;
 
 pub use builtin::{
     AWS_CREDENTIALS, BUILTIN_RULES, BuiltinRule, DOCKER_CONFIG, DOTENV, GIT_CREDENTIALS,
@@ -102,3 +118,4 @@ pub use pipeline::Pipeline;
 pub use progress::Progress;
 pub use report_sink::ReportSink;
 pub use sink::{ImageResults, ImageSink};
+pub use tree_origins::TreeOrigins;

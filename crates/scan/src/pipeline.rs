@@ -9,13 +9,15 @@ use std::sync::mpsc;
 use layerleak_engine::Scanner;
 use layerleak_image::{BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolvedImage};
 use layerleak_layer::{PathIndex, Resolver, Status as LayerStatus};
-use layerleak_report::{ImageInfo, LayerLocation, Location, ScanIssue, Status};
+use layerleak_report::{ImageInfo, LayerLocation, Location, Origin, ScanIssue, Severity, Status};
+use layerleak_rules::Confidence;
 
 use crate::aggregate::{Aggregator, config_location};
 use crate::completion::Completion;
 use crate::config_scan::scan_config;
 use crate::issues;
 use crate::layer_scan::{BlobScan, Problem, scan_blob};
+use crate::packages::{OriginIndex, Verdict};
 use crate::progress::ProgressOpener;
 use crate::{Error, ImageResults, ImageSink, ScanOptions, ScanOutcome};
 
@@ -266,9 +268,45 @@ impl Pipeline {
             agg.add(rules, &hit, location);
         }
         let resolver = Resolver::new(layers.iter().map(|b| &b.index as &PathIndex));
+        let mut packages = OriginIndex::default();
+        for parsed in layers.iter().flat_map(|b| &b.databases) {
+            packages.add(parsed);
+        }
         for (k, (layer, scan)) in image.layers.iter().zip(layers).enumerate() {
             let created_by = image.created_by(k).map(str::to_owned);
+            // The verdict on each file of this layer holding a hit, once per file.
+            let mut verdicts: HashMap<usize, Verdict> = HashMap::new();
             for hit in &scan.hits {
+                let origin = match hit.site.file.and_then(|f| Some((f, scan.hashes.get(f)?))) {
+                    Some((f, hashes)) if !packages.is_empty() => verdicts
+                        .entry(f)
+                        .or_insert_with(|| {
+                            let path = String::from_utf8_lossy(&hit.site.layer_path);
+                            let verdict = packages.verdict(&path, hashes);
+                            if let Some(reason) = verdict_notice(&verdict) {
+                                issues.push(ScanIssue {
+                                    severity: Severity::Notice,
+                                    image: name.clone(),
+                                    platform: platform.clone(),
+                                    layer: Some(k),
+                                    blob_digest: Some(layer.descriptor.digest.to_string()),
+                                    path: Some(path.into_owned()),
+                                    reason,
+                                });
+                            }
+                            verdict
+                        })
+                        .origin(),
+                    _ => Origin::Image,
+                };
+                // npm records no per-file digest: its package files demote only findings
+                // below high confidence (see OriginIndex::npm_package).
+                let origin = match origin {
+                    Origin::Image if hit.confidence < Confidence::High => packages
+                        .npm_package(&String::from_utf8_lossy(&hit.site.layer_path))
+                        .unwrap_or(Origin::Image),
+                    o => o,
+                };
                 let status = match resolver.status(k, &hit.site.layer_path) {
                     LayerStatus::Deleted { layer } => Status::Deleted { by_layer: layer },
                     LayerStatus::Overwritten { layer } => Status::Overwritten { by_layer: layer },
@@ -285,6 +323,7 @@ impl Pipeline {
                     offset: hit.site.offset,
                     text_encoding: hit.site.encoding.map(str::to_owned),
                     status,
+                    origin,
                 });
                 agg.add(rules, hit, location);
             }
@@ -301,6 +340,23 @@ impl Pipeline {
             }
         }
         ImageResults { image: info, findings: agg.finish(), issues }
+    }
+}
+
+/// Why a file a package database lists keeps the origin `image`, as a notice.
+fn verdict_notice(verdict: &Verdict) -> Option<String> {
+    match verdict {
+        Verdict::Unlisted | Verdict::Package(_) => None,
+        Verdict::Differs { manager, package } => Some(format!(
+            "the {manager} database lists this file (package {package}) but its bytes differ from \
+             the recorded digest (modified after install, or a database that does not match): \
+             its findings keep the origin `image`"
+        )),
+        Verdict::NotVerified { manager, package } => Some(format!(
+            "the {manager} database lists this file (package {package}) but it is larger than {} \
+             MiB, so it was not hashed: its findings keep the origin `image` (not verified)",
+            crate::packages::HASH_LIMIT >> 20
+        )),
     }
 }
 

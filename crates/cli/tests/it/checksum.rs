@@ -52,7 +52,14 @@ fn json_says_whether_the_checksum_verified() {
 #[test]
 fn text_explains_a_low_confidence_from_a_failed_checksum() {
     let dir = image();
-    let o = scan(dir.path(), &["--format", "text", "--fail-on", "medium"]);
+    // A failed checksum is not a usable credential: it does not gate, and the text report
+    // lists it only with --verbose (counted otherwise).
+    let o = scan(dir.path(), &["--format", "text"]);
+    assert_eq!(o.status.code(), Some(1), "the real token gates: {}", stderr(&o));
+    let text = stdout(&o);
+    assert!(!text.contains("docs/example.md"), "{text}");
+    assert!(text.contains("1 public finding not listed"), "{text}");
+    let o = scan(dir.path(), &["--format", "text", "--fail-on", "medium", "-v"]);
     // Only the real token is at or above medium.
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let text = stdout(&o);
@@ -65,6 +72,7 @@ fn text_explains_a_low_confidence_from_a_failed_checksum() {
         fake_block.contains("checksum:    failed: the value has the token's shape but its built-in checksum is wrong"),
         "{fake_block}"
     );
+    assert!(fake_block.contains("not gating:  not a usable credential"), "{fake_block}");
     let real_block = text.split("\n\n").find(|b| b.contains("app/real.yml")).unwrap();
     assert!(real_block.contains("checksum:    verified"), "{real_block}");
     assert!(!text.contains(&made_up()) && !text.contains(GH), "secrets are redacted");

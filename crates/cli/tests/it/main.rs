@@ -12,6 +12,7 @@ mod hostile_layer;
 mod hostile_registry;
 mod jsonl_streaming;
 mod no_secret_in_output;
+mod origin_image;
 mod real_image;
 mod registry;
 mod registry_mock;

@@ -73,3 +73,45 @@ fn the_binary_does_not_carry_the_rules_example_secrets() {
     let o = run(&["scan-fs", program.to_str().expect("utf-8 path")]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+/// A root filesystem whose dpkg database lists `usr/lib/libx.so` with the MD5 of `listed`.
+fn root_with_dpkg(listed: &[u8], actual: &[u8]) -> tempfile::TempDir {
+    use md5::{Digest as _, Md5};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    fs::create_dir_all(root.join("var/lib/dpkg/info")).unwrap();
+    fs::create_dir_all(root.join("usr/lib")).unwrap();
+    fs::write(
+        root.join("var/lib/dpkg/status"),
+        "Package: libx\nStatus: install ok installed\nVersion: 1.2-3\n\n",
+    )
+    .unwrap();
+    let md5: String = Md5::digest(listed).iter().map(|b| format!("{b:02x}")).collect();
+    fs::write(
+        root.join("var/lib/dpkg/info/libx:amd64.md5sums"),
+        format!("{md5}  usr/lib/libx.so\n"),
+    )
+    .unwrap();
+    fs::write(root.join("usr/lib/libx.so"), actual).unwrap();
+    dir
+}
+
+#[test]
+fn package_files_of_a_root_filesystem_are_public_and_do_not_fail() {
+    let bytes = format!("test vector: {TOKEN}\n").into_bytes();
+    let dir = root_with_dpkg(&bytes, &bytes);
+    // Scanning a directory below the root: the database is found at the root.
+    let o = run(&["scan-fs", dir.path().join("usr").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("[origin: package libx 1.2-3 (dpkg)]"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("1 public"), "{}", stderr(&o));
+    let o = run(&["scan-fs", "--fail-on-public", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    // Bytes that differ from the record (a secret added since): the owner's.
+    let mut changed = bytes.clone();
+    changed.push(b'\n');
+    let dir = root_with_dpkg(&bytes, &changed);
+    let o = run(&["scan-fs", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("origin"), "{}", stdout(&o));
+}

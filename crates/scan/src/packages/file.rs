@@ -13,6 +13,8 @@ pub(crate) enum PackageManager {
     Rpm,
     /// A Python distribution's `*.dist-info/RECORD`.
     PythonRecord,
+    /// npm's hidden lockfile `node_modules/.package-lock.json` (no per-file digests).
+    Npm,
 }
 
 impl PackageManager {
@@ -23,6 +25,7 @@ impl PackageManager {
             PackageManager::Apk => "apk",
             PackageManager::Rpm => "rpm",
             PackageManager::PythonRecord => "python",
+            PackageManager::Npm => "npm",
         }
     }
 }
