@@ -41,7 +41,8 @@ impl Finding {
     /// Whose bytes the secret is in. A value found in a digest-verified package file
     /// ([`Origin::Package`]) or known as a published example is public wherever else it
     /// appears (its bytes are in a public package: no secret of the owner, even where copied);
-    /// else a value that is only in vendored files is [`Origin::Vendored`]; else
+    /// else a value that is only in vendored files is [`Origin::Vendored`] (a label: it
+    /// gates like `image`); else
     /// [`Origin::Image`] (one copy of the owner's is a leak).
     pub fn origin(&self) -> &Origin {
         const IMAGE: &Origin = &Origin::Image;
@@ -62,7 +63,8 @@ impl Finding {
     }
 
     /// Why the finding is not a usable secret of the image's owner, if it is not: its
-    /// origin is public (a verified package file, a published example) or its built-in
+    /// origin is public (a verified package file, a published example; not a vendored file,
+    /// which no digest verifies) or its built-in
     /// checksum fails. Such findings are reported but do not fail the gate by default.
     pub fn public_reason(&self) -> Option<String> {
         match self.origin() {
@@ -73,12 +75,8 @@ impl Finding {
                 ));
             }
             e @ Origin::Example { .. } => return Some(format!("public: {e}")),
-            v @ Origin::Vendored { .. } => {
-                return Some(format!(
-                    "public: {v}: a finding below high confidence in a file of a package its \
-                     manager installed"
-                ));
-            }
+            // No digest proves a vendored file is the package's own bytes: it gates.
+            Origin::Vendored { .. } => {}
         }
         (self.checksum == Some(Checksum::Failed)).then(|| {
             "not a usable credential: its built-in checksum fails (made up, mistyped or \

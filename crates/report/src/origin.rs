@@ -25,9 +25,9 @@ pub enum Origin {
         version: String,
     },
     /// A file of a package installed by a manager that records no digest per file (npm's
-    /// `node_modules`, listed in its lockfile with its tarball's integrity). Weaker than
-    /// [`Origin::Package`]: given only to findings below high confidence, so a real key
-    /// copied into such a tree keeps [`Origin::Image`].
+    /// `node_modules`, listed in its lockfile with its tarball's integrity): a label for
+    /// triage, not evidence. Nothing proves the bytes are the package's, so such a finding
+    /// gates like [`Origin::Image`] (a real key copied into such a tree must fail the gate).
     Vendored {
         /// The manager: `npm`.
         manager: String,

@@ -145,14 +145,7 @@ fn scan_with(
             Keep { inner: content, kept: (meta.size() <= keep).then_some(&mut kept), read: 0 };
         current = Some(path);
         let first_hit = out.hits.len();
-        scan_file(
-            stream,
-            &meta,
-            &mut tee,
-            limits,
-            &mut out.hits,
-            &mut out.problems,
-        )?;
+        scan_file(stream, &meta, &mut tee, limits, &mut out.hits, &mut out.problems)?;
         let holds_hit = out.hits.len() > first_hit;
         if holds_hit || db.is_some() {
             // A nested archive's reader may stop before the end: the rest is hashed too.

@@ -10,7 +10,6 @@ use layerleak_engine::Scanner;
 use layerleak_image::{BlobOpener, Descriptor, ImageSource, PlatformSelector, ResolvedImage};
 use layerleak_layer::{PathIndex, Resolver, Status as LayerStatus};
 use layerleak_report::{ImageInfo, LayerLocation, Location, Origin, ScanIssue, Severity, Status};
-use layerleak_rules::Confidence;
 
 use crate::aggregate::{Aggregator, config_location};
 use crate::completion::Completion;
@@ -299,10 +298,10 @@ impl Pipeline {
                         .origin(),
                     _ => Origin::Image,
                 };
-                // npm records no per-file digest: its package files demote only findings
-                // below high confidence (see OriginIndex::npm_package).
+                // npm records no per-file digest: its package files are labelled
+                // `vendored`, which gates like `image` (see OriginIndex::npm_package).
                 let origin = match origin {
-                    Origin::Image if hit.confidence < Confidence::High => packages
+                    Origin::Image => packages
                         .npm_package(&String::from_utf8_lossy(&hit.site.layer_path))
                         .unwrap_or(Origin::Image),
                     o => o,

@@ -201,7 +201,7 @@ fn nested_members_take_the_origin_of_the_layer_file() {
 }
 
 #[test]
-fn npm_package_files_demote_only_findings_below_high_confidence() {
+fn npm_package_files_are_labelled_vendored_and_still_gate() {
     let lock = br#"{"lockfileVersion":3,"packages":{"node_modules/aws-sdk":{"version":"2.1692.0","integrity":"sha512-x"}}}"#;
     let example = b"{\"password\": \"hunter2hunter2hunter2\"}\n";
     let token = format!("const t = '{IN_LIB}';\n").into_bytes();
@@ -217,9 +217,9 @@ fn npm_package_files_demote_only_findings_below_high_confidence() {
         version: "2.1692.0".into(),
     };
     assert_eq!(origin_at(&outcome, "app/node_modules/aws-sdk/apis/x.examples.json"), &vendored);
-    // A provider token (high confidence) copied into a package keeps its full weight.
-    assert_eq!(origin_at(&outcome, "app/node_modules/aws-sdk/lib/leak.js"), &Origin::Image);
+    assert_eq!(origin_at(&outcome, "app/node_modules/aws-sdk/lib/leak.js"), &vendored);
     // A package the lockfile does not list proves nothing; the value is then the owner's.
     assert_eq!(origin_at(&outcome, "app/node_modules/unlisted/x.json"), &Origin::Image);
-    assert!(outcome.findings.iter().all(|f| f.origin() == &Origin::Image));
+    // No digest proves npm files are the package's bytes: every finding still gates.
+    assert!(outcome.findings.iter().all(|f| f.public_reason().is_none()));
 }

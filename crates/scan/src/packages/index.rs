@@ -94,10 +94,8 @@ impl OriginIndex {
     /// in the image lists it with the integrity of its registry tarball.
     ///
     /// npm records no digest per file, so this is no proof the file's bytes are the
-    /// package's: the pipeline uses it only for findings below high confidence (generic
-    /// assignments, example URLs and JWTs in API documentation), and keeps `image` for
-    /// high-confidence ones (provider tokens, private keys), so a real key copied into such a
-    /// tree still gates.
+    /// package's: the pipeline uses it as a label ([`Origin::Vendored`]) that gates like
+    /// `image`, so a real key copied into such a tree still fails the gate.
     pub(crate) fn npm_package(&self, path: &str) -> Option<Origin> {
         if self.npm.is_empty() {
             return None;

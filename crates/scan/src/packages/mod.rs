@@ -70,9 +70,10 @@ impl DbFile {
             Some(DbFile::NpmLock)
         } else if path == APK_INSTALLED {
             Some(DbFile::ApkInstalled)
-        } else if RPM_DIRS.iter().any(|dir| {
-            path.strip_prefix(dir).is_some_and(|name| RPM_FILES.contains(&name))
-        }) {
+        } else if RPM_DIRS
+            .iter()
+            .any(|dir| path.strip_prefix(dir).is_some_and(|name| RPM_FILES.contains(&name)))
+        {
             Some(DbFile::Rpm)
         } else {
             None
