@@ -40,17 +40,19 @@ debootstrap --variant=minbase --include=libgnutls30,python3-minimal \
 rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/dev/"*
 tar -C "$work/rootfs" --numeric-owner -cf "$out/base.tar" .
 
+# The versions are pinned so that the findings the tests count do not change with new
+# releases; their dependencies float.
 echo "== site-packages: pip install --target (from PyPI)"
 site="$work/py/usr/local/lib/python3.11/site-packages"
 mkdir -p "$site"
 python3 -m pip install --quiet --disable-pip-version-check --no-compile --break-system-packages \
     --target "$site" \
-    boto3 botocore cryptography paramiko django pyjwt
+    boto3==1.44.18 botocore==1.44.18 cryptography==51.0.1 paramiko==5.1.0 django==5.2.20 pyjwt==2.15.1
 tar -C "$work/py" --numeric-owner -cf "$out/site-packages.tar" .
 
 echo "== node_modules: npm install (from the npm registry)"
 mkdir -p "$work/js/app"
-(cd "$work/js/app" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund aws-sdk jsonwebtoken)
+(cd "$work/js/app" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund aws-sdk@2.1693.0 jsonwebtoken@9.0.3)
 tar -C "$work/js" --numeric-owner -cf "$out/node_modules.tar" .
 
 echo "== a binary with a token in its string table"
