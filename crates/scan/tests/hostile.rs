@@ -7,7 +7,7 @@ use layerleak_image::PlatformSelector;
 use layerleak_report::{ConfigField, Finding, Location, ScanIssue, Severity, Status};
 use layerleak_rules::Rules;
 use layerleak_scan::{Pipeline, ScanOptions, ScanOutcome};
-use layerleak_testutil::{LayerBlob, Layout, config};
+use layerleak_testutil::{LayerBlob, Layout, config, gnu_sparse_entry};
 use serde_json::{Value, json};
 
 const GH: &str = "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";
@@ -160,25 +160,7 @@ fn a_terabyte_sparse_file_is_scanned_as_its_data_at_the_files_offsets() {
     let tib = 1u64 << 40;
     let at = tib - 8192;
     let data = format!("token={GH}\n");
-    let base256 = |n: u64| {
-        let mut f = [0u8; 12];
-        f[4..].copy_from_slice(&n.to_be_bytes());
-        f[0] = 0x80;
-        f
-    };
-    let mut h = tar::Header::new_gnu();
-    h.set_path("var/lib/disk.img").unwrap();
-    h.set_entry_type(tar::EntryType::GNUSparse);
-    h.set_size(data.len() as u64);
-    h.set_mode(0o600);
-    let gnu = h.as_gnu_mut().unwrap();
-    gnu.realsize = base256(tib);
-    gnu.sparse[0].offset = base256(at);
-    gnu.sparse[0].numbytes = base256(data.len() as u64);
-    h.set_cksum();
-    let mut layer = h.as_bytes().to_vec();
-    layer.extend_from_slice(data.as_bytes());
-    layer.resize(1024, 0);
+    let mut layer = gnu_sparse_entry("var/lib/disk.img", tib, at, data.as_bytes());
     layer.extend_from_slice(&[0; 1024]);
     let start = std::time::Instant::now();
     let outcome = scan(&[layer], history(1));

@@ -25,4 +25,4 @@ pub use config::config;
 pub use digest::{digest, sha256_hex};
 pub use layout::{Layout, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST};
 pub use random_reader::RandomReader;
-pub use tar_file::{Member, raw_tar_entry, write_tar};
+pub use tar_file::{Member, base256, gnu_sparse_entry, raw_tar_entry, write_tar};

@@ -57,3 +57,32 @@ pub fn raw_tar_entry<W: std::io::Write>(b: &mut tar::Builder<W>, name: &[u8], da
     h.set_cksum();
     b.append(&h, data).unwrap();
 }
+
+/// `n` as a tar number field of 12 bytes in base-256 (the GNU encoding for values octal
+/// cannot hold).
+pub fn base256(n: u64) -> [u8; 12] {
+    let mut f = [0u8; 12];
+    f[4..].copy_from_slice(&n.to_be_bytes());
+    f[0] = 0x80;
+    f
+}
+
+/// The blocks of an old-GNU sparse file at `path`, declaring `real` bytes, whose one data
+/// segment `data` lies at offset `at`: its header and `data` padded to a whole block (no
+/// end-of-archive blocks).
+pub fn gnu_sparse_entry(path: &str, real: u64, at: u64, data: &[u8]) -> Vec<u8> {
+    let mut h = tar::Header::new_gnu();
+    h.set_path(path).unwrap();
+    h.set_entry_type(tar::EntryType::GNUSparse);
+    h.set_size(data.len() as u64);
+    h.set_mode(0o600);
+    let gnu = h.as_gnu_mut().unwrap();
+    gnu.realsize = base256(real);
+    gnu.sparse[0].offset = base256(at);
+    gnu.sparse[0].numbytes = base256(data.len() as u64);
+    h.set_cksum();
+    let mut blocks = h.as_bytes().to_vec();
+    blocks.extend_from_slice(data);
+    blocks.resize(512 + data.len().div_ceil(512) * 512, 0);
+    blocks
+}

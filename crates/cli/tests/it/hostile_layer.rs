@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use layerleak_testutil::{base256, gnu_sparse_entry};
+
 use crate::capped::{Capped, run_capped};
 use crate::fixtures::{LayerBlob, config, docker_save, oci_dir, simple_history};
 
@@ -91,14 +93,6 @@ fn issues_at<'a>(doc: &'a Value, layer: u64, path: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-/// `n` as a base-256 number field of 12 bytes.
-fn base256(n: u64) -> [u8; 12] {
-    let mut f = [0u8; 12];
-    f[4..].copy_from_slice(&n.to_be_bytes());
-    f[0] = 0x80;
-    f
-}
-
 /// A FIFO whose header declares, as data, the blocks of a file holding a token: Go's
 /// archive/tar (docker, containerd, podman) ignores the size of a FIFO and extracts the
 /// file. It was skipped: exit 0, no finding, "scan complete".
@@ -132,19 +126,7 @@ fn a_sparse_file_declaring_a_terabyte_is_scanned_as_its_data() {
     let tib = 1u64 << 40;
     let at = tib - 8192;
     let data = format!("token={GH}\n");
-    let mut h = tar::Header::new_gnu();
-    h.set_path("var/lib/disk.img").unwrap();
-    h.set_entry_type(tar::EntryType::GNUSparse);
-    h.set_size(data.len() as u64);
-    h.set_mode(0o600);
-    let gnu = h.as_gnu_mut().unwrap();
-    gnu.realsize = base256(tib);
-    gnu.sparse[0].offset = base256(at);
-    gnu.sparse[0].numbytes = base256(data.len() as u64);
-    h.set_cksum();
-    let mut layer = h.as_bytes().to_vec();
-    layer.extend_from_slice(data.as_bytes());
-    layer.resize(1024, 0);
+    let mut layer = gnu_sparse_entry("var/lib/disk.img", tib, at, data.as_bytes());
     layer.extend_from_slice(&[0; 1024]);
     let (run, doc) = scan_capped(&LayerBlob::gzip(&layer));
     run.assert_bounded(2, "a 1 TiB sparse file");

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use layerleak_layer::{EntryIssue, EntryKind, Limits};
+use layerleak_testutil::{base256, gnu_sparse_entry};
 
 use crate::common::*;
 
@@ -21,14 +22,6 @@ fn header(name: &str, kind: u8, size: u64) -> [u8; 512] {
     h.as_mut_bytes()[156] = kind;
     h.set_cksum();
     *h.as_bytes()
-}
-
-/// `n` as a base-256 number field of 12 bytes.
-fn base256(n: u64) -> [u8; 12] {
-    let mut f = [0u8; 12];
-    f[4..].copy_from_slice(&n.to_be_bytes());
-    f[0] = 0x80;
-    f
 }
 
 /// A file's blocks: header and padded data.
@@ -139,19 +132,7 @@ fn a_signed_header_checksum_is_accepted() {
 /// A GNU sparse file declaring `real` bytes, whose one data segment `data` lies at
 /// `at`, followed by a regular file.
 fn gnu_sparse(real: u64, at: u64, data: &[u8]) -> Vec<u8> {
-    let mut h = tar::Header::new_gnu();
-    h.set_path("var/lib/disk.img").unwrap();
-    h.set_entry_type(tar::EntryType::GNUSparse);
-    h.set_size(data.len() as u64);
-    h.set_mode(0o600);
-    let gnu = h.as_gnu_mut().unwrap();
-    gnu.realsize = base256(real);
-    gnu.sparse[0].offset = base256(at);
-    gnu.sparse[0].numbytes = base256(data.len() as u64);
-    h.set_cksum();
-    let mut layer = h.as_bytes().to_vec();
-    layer.extend_from_slice(data);
-    layer.resize(512 + data.len().div_ceil(512) * 512, 0);
+    let mut layer = gnu_sparse_entry("var/lib/disk.img", real, at, data);
     layer.extend_from_slice(&file_blocks("app/after.txt", b"after\n"));
     layer.extend_from_slice(&[0; 1024]);
     layer
