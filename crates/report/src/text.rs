@@ -20,7 +20,7 @@ use crate::{
 /// is the same either way: colour only adds ANSI styles). Every string echoed from the
 /// image goes through a [`Redactor`], so with [`Redaction::Redact`] no secret value
 /// appears, and has its control characters escaped
-/// ([`escape_controls`](crate::escape_controls)), so none reaches a terminal raw.
+/// ([`escape_controls`]), so none reaches a terminal raw.
 ///
 /// # Memory usage
 ///
