@@ -118,12 +118,11 @@ fn summary_line(
     let public_note = match gated.public() {
         0 => String::new(),
         all => {
-            let (package, vendored, example) =
-                (public("package"), public("vendored"), public("example"));
+            let (package, example) = (public("package"), public("example"));
             format!(
-                "; {all} public, {}: {package} package, {vendored} vendored, {example} example, {} failed checksum",
+                "; {all} public, {}: {package} package, {example} example, {} failed checksum",
                 if gated.gate_public { "gating" } else { "not gating" },
-                all - package - vendored - example
+                all - package - example
             )
         }
     };

@@ -37,10 +37,11 @@
 //!    `package` only when a database lists its file (for a nested member, the layer file
 //!    holding it) and the file's bytes hash to the recorded digest. A mismatch stays `image`
 //!    (a notice names the file and package); a malformed database is a notice and is not
-//!    used. npm records no per-file digests: findings below high confidence in a file of a
-//!    package its lockfile lists are `vendored`; provider tokens and private keys there
-//!    stay `image`. Only `image` findings (with a built-in checksum that did not fail)
-//!    fail the gate by default.
+//!    used. The databases of Alpine (`lib/apk/db/installed`) and RPM (`rpmdb.sqlite`;
+//!    Berkeley DB and ndb are reported as not verified) are read the same way. npm records
+//!    no per-file digests: a file of a package its lockfile lists is labelled `vendored`,
+//!    which gates like `image`. Findings of origin `image` or `vendored` (with a built-in
+//!    checksum that did not fail) fail the gate by default.
 //!
 //! Each image is complete when its config and all its layers (shared ones included) are
 //! scanned; the `*_to` methods ([`Pipeline::scan_path_to`], …) give its results to an
