@@ -34,20 +34,29 @@ where
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
             d.deserialize_seq(self)
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let mut out = Vec::new();
-            while let Some(item) = seq.next_element()? {
-                if out.len() == N {
-                    return Err(de::Error::custom(format!(
-                        "a list of more than {N} elements, over the limit"
-                    )));
-                }
-                out.push(item);
-            }
-            Ok(out)
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+            collect_capped::<N, T, A>(seq)
         }
     }
     d.deserialize_option(Seq::<N, T>(PhantomData))
+}
+
+/// The elements of `seq`, failing once there are more than `N`.
+fn collect_capped<'de, const N: usize, T, A>(mut seq: A) -> Result<Vec<T>, A::Error>
+where
+    T: Deserialize<'de>,
+    A: SeqAccess<'de>,
+{
+    let mut out = Vec::new();
+    while let Some(item) = seq.next_element()? {
+        if out.len() == N {
+            return Err(de::Error::custom(format!(
+                "a list of more than {N} elements, over the limit"
+            )));
+        }
+        out.push(item);
+    }
+    Ok(out)
 }
 
 /// A list of at most `N` strings, or a bare string as a one-element list (some old
@@ -74,17 +83,8 @@ where
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
             d.deserialize_any(self)
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
-            let mut out = Vec::new();
-            while let Some(item) = seq.next_element()? {
-                if out.len() == N {
-                    return Err(de::Error::custom(format!(
-                        "a list of more than {N} elements, over the limit"
-                    )));
-                }
-                out.push(item);
-            }
-            Ok(out)
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<String>, A::Error> {
+            collect_capped::<N, String, A>(seq)
         }
     }
     d.deserialize_option(Either::<N>)
