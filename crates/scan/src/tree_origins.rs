@@ -136,8 +136,12 @@ impl TreeOrigins {
     }
 }
 
-/// The bytes of `path`, or `None` if it is larger than `limit`.
+/// The bytes of `path`, or `None` if it is larger than `limit`. Anything but a regular
+/// file is an error (a FIFO or a device at a database's path must not block the walk).
 fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.take(limit + 1).read_to_end(&mut bytes)?;
     Ok((bytes.len() as u64 <= limit).then_some(bytes))

@@ -115,3 +115,22 @@ fn package_files_of_a_root_filesystem_are_public_and_do_not_fail() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(!stdout(&o).contains("origin"), "{}", stdout(&o));
 }
+
+/// A FIFO among dpkg's `info/*.md5sums` files: scan-fs reads a database only if it is a
+/// regular file, so it says why and goes on instead of blocking on the open; the other
+/// databases still verify their files.
+#[test]
+fn a_fifo_at_a_database_path_does_not_block_scan_fs() {
+    let bytes = format!("test vector: {TOKEN}\n").into_bytes();
+    let dir = root_with_dpkg(&bytes, &bytes);
+    let fifo = dir.path().join("var/lib/dpkg/info/liby:amd64.md5sums");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let run = crate::capped::run_capped(
+        &["scan-fs", dir.path().join("usr").to_str().unwrap()],
+        std::time::Duration::from_secs(30),
+    );
+    run.assert_bounded(0, "a FIFO at var/lib/dpkg/info/liby:amd64.md5sums");
+    let err = String::from_utf8_lossy(&run.output.stderr);
+    assert!(err.contains("liby:amd64.md5sums: not a regular file"), "{err}");
+    assert!(err.contains("1 public"), "{err}");
+}
