@@ -52,6 +52,10 @@ debian_mirror() {
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/layerleak-self-image.XXXXXX")
+# buildah writes blobs to TMPDIR while committing (2 GB for the builder): inside $work, so
+# they are counted, and removed, with the rest.
+mkdir -p "$work/tmp"
+export TMPDIR="$work/tmp"
 cleanup() {
     buildah rm --all >/dev/null 2>&1 || true
     rm -rf "$work"
@@ -98,6 +102,9 @@ buildah config \
     --created-by "debootstrap bookworm + rust $(rustc --version | cut -d' ' -f2)" "$ctr"
 buildah commit --quiet --signature-policy "$work/policy.json" --rm "$ctr" \
     localhost/layerleak/rust-builder:ci >/dev/null
+# vfs keeps whole copies: the rootfs is in the image now, so a tree not kept for later runs
+# goes, and so does buildah's temporary blob directory.
+[ -n "${ROOTFS_CACHE:-}" ] || rm -rf "$rootfs"
 elapsed "$start"
 
 start=$SECONDS
@@ -110,7 +117,7 @@ elapsed "$start"
 
 start=$SECONDS
 echo "== buildah bud (Dockerfile)"
-buildah bud --quiet --layers --pull=never --isolation chroot \
+buildah bud --quiet --pull=never --isolation chroot \
     --signature-policy "$work/policy.json" \
     --build-arg RUST_IMAGE=localhost/layerleak/rust-builder:ci \
     -v "$work/cargo-registry:/cargo/registry" \
