@@ -78,6 +78,15 @@ g.append(dict(id='layerleak.generic.2', secret_must_contain='digit_or_symbol', n
 # fix the example with a backtick: PASS = '`123QWERasdf' is quoted
 g[1]['examples'][3] = "hostname = '10.11.12.13'\nPASS = 123QWERasdf!"
 
+# Not credentials by their surroundings (the engine's context filters): pagination cursors,
+# and a secret's name inside an ARN.
+CONTEXT_SK = [
+    '"NextToken": "U1FsdGVkX19nBV2zoh+Gou9NgnulLJHWpn9xnG4hqSOhvw3o2JqjI86QDxdf"',
+    '"NextContinuationToken": "1w41l63U0xa8q7smH50vCxyTQqdxo69O3EmK28Bi5PcROI4wI/EyIJg==",',
+    '"ARN": "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",',
+    'next_page_token=Cg9zdG9yZV8yMDI0XzEyEgQ4OTk3',
+]
+
 PLACEHOLDERS_SK = [
     'API_KEY = "your-api-key-here"', 'api_key: "<API_KEY>"', 'token: ${{ secrets.GITHUB_TOKEN }}', 'client_secret = "{{ client_secret }}"',
     'SECRET_KEY=changeme', 'access_key: "xxxxxxxxxxxxxxxxxxxx"', 'token = "********************"', '"apiKey": "YOUR_API_KEY"',
@@ -106,7 +115,7 @@ g.append(dict(id='layerleak.generic.3', secret_must_contain='digit_or_symbol', n
               "headers['X-Api-Key'] = '" + rnd(40, ALNUM, r) + "'", 'auth_token: "' + rnd(24, ALNUM, r) + '.9' + rnd(16, ALNUM, r) + '"',
               "config.encryption_key = '" + base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode() + "'",
               "os.environ.setdefault('STRIPE_SECRET', '" + rnd(30, ALNUM, r) + "')"],
-    negatives=PLACEHOLDERS_SK + HASHES + REFS_SK))
+    negatives=PLACEHOLDERS_SK + HASHES + REFS_SK + CONTEXT_SK))
 g.append(dict(id='layerleak.generic.4', secret_must_contain='digit_or_symbol', name='Generic Secret, Token or API Key Assignment (unquoted)',
     pattern=r'''(?i)''' + SK_NAME + U_SEP + r'''(?:base64:)?(?P<secret>''' + UV + r''')''' + U_END,
     keywords=SK_KW, min_entropy=3.5, confidence='low', generic=True, categories=['generic', 'api'],
@@ -114,7 +123,7 @@ g.append(dict(id='layerleak.generic.4', secret_must_contain='digit_or_symbol', n
     references=['https://cwe.mitre.org/data/definitions/798.html', 'https://docs.docker.com/reference/dockerfile/#env'],
     examples=[('SENDGRID_TOKEN=' + (s := rnd(40, ALNUM, r) + '7'), s), 'export ACCESS_KEY=' + rnd(30, ALNUM, r) + '3', 'ENV APP_SECRET=' + rnd(40, ALNUM + '+/', r) + '=',
               '  api-key: ' + rnd(32, ALNUM, r) + '5', ('APP_KEY=base64:' + (lk := base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode()), lk)],
-    negatives=PLACEHOLDERS_SK + HASHES + REFS_SK + ['api_key=your_api_key_here', 'TOKEN=replace_with_your_token']))
+    negatives=PLACEHOLDERS_SK + HASHES + REFS_SK + CONTEXT_SK + ['api_key=your_api_key_here', 'TOKEN=replace_with_your_token']))
 
 HEXN = r'''(?:api[_-]?key|api[_-]?secret|client[_-]?secret|app[_-]?secret|consumer[_-]?secret|auth[_-]?token|access[_-]?token|secret[_-]?key|license[_-]?key|private[_-]?token)'''
 HEX_KW = []

@@ -117,7 +117,8 @@ http_rules.append(dict(
               'ENV http_proxy=http://svc-proxy:Fw8%40kLz3q@proxy.corp.local:3128',
               'git clone https://x-access-token:' + rnd(40, ALNUM, r) + '@gitlab.acme.io/platform/infra.git'],
     negatives=['https://user:password@github.com/org/repo.git', 'https://user:pass@host', 'https://${GIT_USER}:${GIT_TOKEN}@github.com/org/repo.git',
-               'https://username:<password>@nexus.example.com', 'http://localhost:8080/path', 'https://user:$PASSWORD@host', 'https://github.com/org/repo@v1.2.3',
+               'https://username:<password>@nexus.example.com', 'http://localhost:8080/path',
+               "['http://diff:auth@www.example.com', 'http://asdf:qw3r9Xk@www.example.com'],", 'https://user:$PASSWORD@host', 'https://github.com/org/repo@v1.2.3',
                'http://admin:****@grafana.local', "const myURL = new URL('https://abc:xyz@example.com');", 'http://user:123@localhost:8080/',
                'https://foo:bar@registry.local/simple']))
 http_rules.append(dict(

@@ -35,10 +35,10 @@ mongo = uri_rule('layerleak.mongodb.1', 'Credentials in a MongoDB Connection Str
     'A MongoDB connection string with a password (standard or +srv form). Change the database user\'s password in MongoDB or Atlas.',
     ['https://www.mongodb.com/docs/manual/reference/connection-string/'],
     [('uri: "mongodb+srv://servicelogin:CPCdZH5k0F6dxQ9V@example-prince.mongodb.net/?retryWrites=true&w=majority"', 'CPCdZH5k0F6dxQ9V'),
-     ('mongodb://myDatabaseUser:D1fficultP%40ssw0rd@mongodb0.example.com:27017,mongodb1.example.com:27017/?authSource=admin&replicaSet=myRepl', 'D1fficultP%40ssw0rd'),
+     ('mongodb://myDatabaseUser:D1fficultP%40ssw0rd@mongodb0.db.acme.io:27017,mongodb1.db.acme.io:27017/?authSource=admin&replicaSet=myRepl', 'D1fficultP%40ssw0rd'),
      ("uri: 'mongodb+srv://somethingrotten:Zxcvbnm@12345)@cluster0-cnc84.mongodb.net/e-commerce?retryWrites=true',", 'Zxcvbnm@12345)'),
      'ENV MONGO_URL=mongodb://catalog:' + rnd(20, ALNUM, r) + '@mongo-0.mongo:27017/catalog'],
-    COMMON_NEG('mongodb') + ['mongodb://myDatabaseUser:D1fficultP%40ssw0rd@%2Ftmp%2Fmongodb-27017.sock', 'mongodb+srv://<username>:<password>@cluster0.mongodb.net/',
+    COMMON_NEG('mongodb') + ['mongodb://myDatabaseUser:D1fficultP%40ssw0rd@%2Ftmp%2Fmongodb-27017.sock', 'mongodb://myDatabaseUser:D1fficultP%40ssw0rd@mongodb0.example.com:27017/?authSource=admin', 'mongodb+srv://<username>:<password>@cluster0.mongodb.net/',
                              'mongodb://localhost:27017/test'])
 redis1 = uri_rule('layerleak.redis.1', 'Credentials in a Redis Connection URI', r'(?:rediss?|valkey)(?:\+[a-z]{1,10})?', ['redis', 'valkey'],
     'A Redis URI with the AUTH password (or ACL user and password), as in REDIS_URL, Celery and Sidekiq settings. Change the password (requirepass or the ACL user).',

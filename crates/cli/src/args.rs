@@ -127,10 +127,10 @@ pub(crate) struct ScanFsArgs {
     /// Load rules from this directory of TOML files instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub(crate) rules_dir: Option<PathBuf>,
-    /// Let findings in package files fail too (exit 1). By default a finding in a file
-    /// whose bytes match the digest a package database of the tree records for it (dpkg at
-    /// the root filesystem holding the path, Python RECORD files met in the walk) is
-    /// printed with its origin but does not fail.
+    /// Let public findings fail too (exit 1). By default a finding in a file whose bytes
+    /// match the digest a package database of the tree records for it (dpkg at the root
+    /// filesystem holding the path, Python RECORD files met in the walk), or whose value is
+    /// a published documentation example, is printed with its origin but does not fail.
     #[arg(long)]
     pub(crate) fail_on_public: bool,
 }

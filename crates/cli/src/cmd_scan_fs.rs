@@ -48,8 +48,16 @@ pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
         eprintln!("{}", r.display(&format!("notice: {problem}")));
     }
     for (path, found) in pending {
-        let origin = origins.origin(&path);
+        let file_origin = origins.origin(&path);
         for f in found {
+            // A published documentation example is public wherever it is (see
+            // `layerleak_rules::published_example`).
+            let origin = match f.example {
+                Some(e) if matches!(file_origin, Origin::Image | Origin::Vendored { .. }) => {
+                    Origin::Example { source: format!("{}: {}", e.provider, e.source) }
+                }
+                _ => file_origin.clone(),
+            };
             stats.findings += 1;
             if origin.is_image() || args.fail_on_public {
                 stats.gating += 1;
@@ -84,7 +92,7 @@ pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
     }
     writeln!(
         io::stderr(),
-        "scanned {} files, {} bytes: {} findings ({} public: in package files whose bytes match their database{}), {} unreadable",
+        "scanned {} files, {} bytes: {} findings ({} public: in package files whose bytes match their database or published examples{}), {} unreadable",
         stats.files,
         stats.bytes,
         stats.findings,
@@ -174,6 +182,7 @@ fn scan_file(
                 generic: m.rule.is_generic(),
                 confidence: m.confidence,
                 rule: m.rule_index,
+                example: layerleak_rules::published_example(m.secret),
                 shown: if show {
                     String::from_utf8_lossy(m.secret).into_owned()
                 } else {
@@ -200,6 +209,8 @@ struct Found {
     generic: bool,
     confidence: Confidence,
     rule: usize,
+    /// The catalogue entry when the value is a published documentation example.
+    example: Option<&'static layerleak_rules::PublishedExample>,
     shown: String,
 }
 

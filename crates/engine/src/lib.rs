@@ -40,8 +40,10 @@
 //! the chunking; see the [`StreamScan`] docs and `DESIGN.md` for the walk-through.
 //!
 //! **Filters.** After the regex, a secret is dropped when it is a placeholder
-//! ([`is_placeholder`]), below the rule's `min_entropy` ([`shannon_entropy`]), a hash, id or
-//! reference for generic rules ([`is_non_secret_value`]), or fails a structural validator;
+//! ([`is_placeholder`]) or a password for a host reserved for documentation (RFC 2606's
+//! `example.com`), below the rule's `min_entropy` ([`shannon_entropy`]), for generic rules a
+//! hash, id or reference ([`is_non_secret_value`]), a pagination cursor (`nextToken`) or a
+//! segment of a resource name (`arn:…:secret:name`), or fails a structural validator;
 //! a failing checksum keeps the match at low confidence ([`Validation::Failed`]).
 //!
 //! **Limits.** Memory per stream is the buffer capacity plus regex caches, whatever the
@@ -50,6 +52,7 @@
 
 pub mod check;
 pub mod conformance;
+mod context;
 mod entropy;
 mod error;
 mod generic;

@@ -66,9 +66,9 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if MARKERS.iter().any(|m| contains_ignore_case(secret, m)) {
         return true;
     }
-    // Example values published in documentation and specifications, which manuals and the
-    // test suites of client libraries copy verbatim: the catalogue in `layerleak-rules`.
-    if layerleak_rules::published_example(secret).is_some() || is_credential_variable(secret) {
+    // Values published as documentation examples (the catalogue in `layerleak-rules`) are
+    // not dropped here: they are reported with the origin `example`, which does not gate.
+    if is_credential_variable(secret) {
         return true;
     }
     // `$(cat /run/secrets/x)`, `<%= ENV['X'] %>`, `%(password)s`: template expressions. Only
@@ -91,7 +91,36 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
-    dominated_by_one_byte(secret)
+    dominated_by_one_byte(secret) || is_metasyntactic(secret)
+}
+
+/// The metasyntactic words of examples and tests (RFC 3092).
+const METASYNTACTIC: &[&[u8]] = &[
+    b"foo", b"bar", b"baz", b"qux", b"quux", b"foobar", b"corge", b"grault", b"garply", b"waldo",
+    b"fred", b"plugh", b"xyzzy", b"thud",
+];
+
+/// `foo@bar`, `foo%40bar`, `foo-bar-baz`: a value made only of metasyntactic words and
+/// separators (a `%XX` escape counts as a separator).
+fn is_metasyntactic(secret: &[u8]) -> bool {
+    let mut words = 0;
+    let mut rest = secret;
+    while !rest.is_empty() {
+        let word = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+        if word > 0 {
+            if !METASYNTACTIC.iter().any(|m| rest[..word].eq_ignore_ascii_case(m)) {
+                return false;
+            }
+            words += 1;
+            rest = &rest[word..];
+        } else if rest[0] == b'%' && rest.len() >= 3 && rest[1..3].iter().all(u8::is_ascii_hexdigit)
+        {
+            rest = &rest[3..];
+        } else {
+            rest = &rest[1..];
+        }
+    }
+    words > 0
 }
 
 /// `DOCKER_PASSWORD`, `NPM_TOKEN`: an upper-case name with an underscore and a credential
@@ -135,13 +164,21 @@ mod tests {
             b"0000000000000000000000000000000000000000",
             b"DOCKER_PASSWORD",
             b"REGISTRY_TOKEN_2",
-            b"2YotnFZFEjr1zCsicMWpAA",
-            b"mF_9.B5f-4.1JqM",
-            // From the published-example catalogue of `layerleak-rules`.
-            b"sk_test_BQokikJOvBiI2HlWgH4olfQ2",
-            b"kadidd!ehopper",
+            b"foo%40bar",
+            b"Foo-Bar_baz",
         ] {
             assert!(is_placeholder(p), "{}", String::from_utf8_lossy(p));
+        }
+    }
+
+    /// Published examples are reported (with the origin `example`), not dropped here.
+    #[test]
+    fn published_examples_are_not_dropped_as_placeholders() {
+        for p in
+            [&b"2YotnFZFEjr1zCsicMWpAA"[..], b"sk_test_BQokikJOvBiI2HlWgH4olfQ2", b"kadidd!ehopper"]
+        {
+            assert!(layerleak_rules::published_example(p).is_some());
+            assert!(!is_placeholder(p), "{}", String::from_utf8_lossy(p));
         }
     }
 
@@ -157,6 +194,9 @@ mod tests {
             // Upper case with underscores but no credential word; a published example with
             // one byte changed.
             b"Q7ZK_4MNV_PL2X_9RTA",
+            // Metasyntactic words with something else.
+            b"foo%40bar9",
+            b"foobarz",
             b"2YotnFZFEjr1zCsicMWpAB",
         ] {
             assert!(!is_placeholder(p), "{}", String::from_utf8_lossy(p));

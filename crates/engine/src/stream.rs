@@ -30,6 +30,7 @@ use regex_automata::{Anchored, Input, meta, util::captures::Captures};
 
 use crate::{
     Match, MatchSink, Rejection, ScanError, Scanner, Span, Validation,
+    context::{for_documentation_host, in_resource_name, names_cursor},
     generic::is_non_secret_value,
     placeholder::is_placeholder,
     prefilter::Scratch,
@@ -377,8 +378,12 @@ impl Work {
         let mut confidence = rule.confidence();
         let mut validation = Validation::NotApplicable;
         let mut rejected = None;
-        if is_placeholder(secret) {
+        if is_placeholder(secret) || for_documentation_host(&buf[se..e]) {
             rejected = Some(Rejection::Placeholder);
+        } else if rule.is_generic()
+            && (names_cursor(&buf[..s], &buf[s..ss]) || in_resource_name(&buf[..s]))
+        {
+            rejected = Some(Rejection::NotSecretLike);
         } else if rule.secret_must_contain().is_some_and(|class| !class.is_met_by(secret)) {
             rejected = Some(Rejection::MissingRequiredCharacter);
         } else if let Some(min) = rule.min_entropy()

@@ -78,11 +78,22 @@ impl Aggregator {
     }
 
     /// The findings, in secret order (reporters sort them by severity).
+    ///
+    /// A value of the published-example catalogue ([`layerleak_rules::published_example`])
+    /// is public wherever it is: its locations not already shown to be a package's get the
+    /// origin `example`, with the publisher and the source.
     pub(crate) fn finish(self) -> Vec<Finding> {
         self.groups
             .into_iter()
             .filter_map(|(secret, (best, locations))| {
                 let best = best?;
+                let locations = match layerleak_rules::published_example(&secret) {
+                    Some(e) => {
+                        let source = format!("{}: {}", e.provider, e.source);
+                        locations.into_iter().map(|l| as_example(l, &source)).collect()
+                    }
+                    None => locations,
+                };
                 Some(Finding {
                     fingerprint: Fingerprint::new(&best.structural_id, &secret),
                     rule_id: best.id,
@@ -95,6 +106,18 @@ impl Aggregator {
             })
             .collect()
     }
+}
+
+/// `location` with the origin `example`, unless a package database already vouches for it.
+fn as_example(mut location: Location, source: &str) -> Location {
+    let origin = match &mut location {
+        Location::Layer(l) => &mut l.origin,
+        Location::Config(c) => &mut c.origin,
+    };
+    if matches!(origin, Origin::Image | Origin::Vendored { .. }) {
+        *origin = Origin::Example { source: source.to_owned() };
+    }
+    location
 }
 
 /// A config location (a helper to keep call sites short).
