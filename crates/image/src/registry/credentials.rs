@@ -14,9 +14,10 @@
 //! registries still need the anonymous bearer-token handshake, which is done either way).
 
 use std::fmt;
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde::Deserialize;
@@ -254,40 +255,88 @@ struct HelperReply {
     secret: String,
 }
 
-/// Runs `docker-credential-NAME get` with `server` on standard input.
+/// The most a credential helper may print: a reply is a user name and a token.
+const HELPER_REPLY_LIMIT: u64 = 64 * 1024;
+
+/// How long a credential helper may take (a helper may ask a keychain or a cloud API).
+const HELPER_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Runs `docker-credential-NAME get` with `server` on standard input. Its reply is read up
+/// to [`HELPER_REPLY_LIMIT`], and a helper still running after [`HELPER_DEADLINE`] is
+/// killed: a broken helper is an error, not a hang or an unbounded allocation.
 fn run_helper(
     name: &str,
     server: &str,
     registry: &str,
 ) -> Result<Option<Credentials>, RegistryError> {
-    let program = format!("docker-credential-{name}");
+    run_program(&format!("docker-credential-{name}"), name, server, registry, HELPER_DEADLINE)
+}
+
+fn run_program(
+    program: &str,
+    name: &str,
+    server: &str,
+    registry: &str,
+    deadline: Duration,
+) -> Result<Option<Credentials>, RegistryError> {
     let fail =
         |reason: String| RegistryError::Credentials { registry: registry.to_owned(), reason };
-    let mut child = Command::new(&program)
+    let mut child = Command::new(program)
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .map_err(|e| fail(format!("cannot run credential helper {program}: {e}")))?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(server.as_bytes())
-            .map_err(|e| fail(format!("cannot write to credential helper {program}: {e}")))?;
+        // A helper that exits without reading its input closes the pipe: its exit status
+        // and reply say what went wrong, not this write.
+        let _ = stdin.write_all(server.as_bytes());
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| fail(format!("credential helper {program} failed: {e}")))?;
-    if !output.status.success() {
+    let reader = child.stdout.take().map(|stdout| {
+        std::thread::spawn(move || {
+            let mut reply = Vec::new();
+            let read = stdout.take(HELPER_REPLY_LIMIT + 1).read_to_end(&mut reply);
+            read.map(|_| reply)
+        })
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(fail(format!(
+                    "credential helper {program} did not finish within {} s",
+                    deadline.as_secs()
+                )));
+            }
+            Err(e) => return Err(fail(format!("credential helper {program} failed: {e}"))),
+        }
+    };
+    let stdout = match reader.map(std::thread::JoinHandle::join) {
+        Some(Ok(Ok(reply))) => reply,
+        _ => return Err(fail(format!("cannot read the reply of credential helper {program}"))),
+    };
+    if stdout.len() as u64 > HELPER_REPLY_LIMIT {
+        return Err(fail(format!(
+            "credential helper {program} printed more than {HELPER_REPLY_LIMIT} bytes"
+        )));
+    }
+    if !status.success() {
         // The protocol's answer for "nothing stored" is this message on stdout.
-        let said = String::from_utf8_lossy(&output.stdout);
+        let said = String::from_utf8_lossy(&stdout);
         if said.contains("credentials not found") {
             return Ok(None);
         }
-        return Err(fail(format!("credential helper {program} exited with {}", output.status)));
+        return Err(fail(format!("credential helper {program} exited with {status}")));
     }
     // Never echo the reply: it holds the secret.
-    let reply: HelperReply = serde_json::from_slice(&output.stdout)
+    let reply: HelperReply = serde_json::from_slice(&stdout)
         .map_err(|_| fail(format!("credential helper {program} printed an unexpected reply")))?;
     Ok(Some(Credentials::new(
         reply.username,
@@ -299,6 +348,50 @@ fn run_helper(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A helper script in `dir` (bash), run through [`run_program`].
+    fn helper(dir: &Path, body: &str) -> String {
+        let path = dir.join("docker-credential-test");
+        std::fs::write(&path, format!("#!/bin/bash\n{body}\n")).unwrap();
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&path, perms).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn helper_reply_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let program =
+            helper(dir.path(), r#"cat >/dev/null; echo '{"Username":"u","Secret":"s3cr3t"}'"#);
+        let got = run_program(&program, "test", "r.io", "r.io", Duration::from_secs(30));
+        let creds = got.unwrap().unwrap();
+        assert_eq!((creds.username(), creds.password()), ("u", "s3cr3t"));
+    }
+
+    /// Before: the whole output was kept (`wait_with_output`), however long.
+    #[test]
+    fn endless_helper_output_is_cut_and_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let program = helper(dir.path(), "yes '{\"Username\":\"u\"}'");
+        let err = run_program(&program, "test", "r.io", "r.io", Duration::from_secs(30))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("more than 65536 bytes"), "{err}");
+    }
+
+    /// Before: a helper that never exits hung the scan.
+    #[test]
+    fn hanging_helper_is_killed_at_the_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let program = helper(dir.path(), "exec sleep 600");
+        let started = Instant::now();
+        let err = run_program(&program, "test", "r.io", "r.io", Duration::from_millis(500))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("did not finish within"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
 
     fn write_config(dir: &Path, json: &str) -> PathBuf {
         let path = dir.join("config.json");
