@@ -454,6 +454,13 @@ where
             Ok(None) => break,
             Err(e) => return ctx.notice_io(chain.clone(), &state, e),
         };
+        if !meta.issues.is_empty() {
+            let mut at = chain.clone();
+            at.push(meta.path.clone().into_bstring());
+            for issue in &meta.issues {
+                ctx.notice(at.clone(), NoticeReason::Entry(*issue))?;
+            }
+        }
         if !meta.has_content() {
             continue;
         }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 
 use crate::chain::NestedPath;
+use crate::entry::EntryIssue;
 use crate::error::LimitExceeded;
 
 /// Something that was not fully scanned, and where.
@@ -64,6 +65,10 @@ pub enum NoticeReason {
         /// The CRC-32 of the content read.
         actual: u32,
     },
+    /// An oddity of an entry of a nested tar (a name with `..`, a header-only type that
+    /// declares data, …), as a layer's own entries report it; the entry's content was
+    /// delivered as a runtime would read it.
+    Entry(EntryIssue),
     /// The nested data is corrupt or truncated: what came before was delivered, the rest of
     /// the archive was not.
     Corrupt {
@@ -95,6 +100,7 @@ impl fmt::Display for NoticeReason {
                 f,
                 "CRC-32 mismatch (the archive records {expected:#010x}, the content has {actual:#010x}): the content was scanned as read"
             ),
+            NoticeReason::Entry(issue) => write!(f, "tar entry: {issue:?}"),
             NoticeReason::Corrupt { kind, message } => {
                 write!(f, "corrupt or truncated data ({kind}): {message}")
             }

@@ -95,8 +95,18 @@ pub(crate) fn entry_issue(issue: EntryIssue) -> (Severity, String) {
 /// The severity of a notice from a nested archive: incomplete unless its content was
 /// scanned in full.
 pub(crate) fn notice_severity(notice: &Notice) -> Severity {
-    match notice.reason {
+    match &notice.reason {
         NoticeReason::CrcMismatch { .. } => Severity::Notice,
+        NoticeReason::Entry(issue) => entry_issue(*issue).0,
         _ => Severity::Incomplete,
+    }
+}
+
+/// What a notice from a nested archive says: an entry oddity in the words a layer's own
+/// entries get.
+pub(crate) fn notice_reason(notice: &Notice) -> String {
+    match &notice.reason {
+        NoticeReason::Entry(issue) => entry_issue(*issue).1,
+        other => other.to_string(),
     }
 }

@@ -293,7 +293,7 @@ fn scan_file(
                 problems.push(Problem {
                     severity: issues::notice_severity(&n),
                     path: Some(n.path.to_string()),
-                    reason: n.reason.to_string(),
+                    reason: issues::notice_reason(&n),
                 });
             }
             _ => {}

@@ -275,3 +275,43 @@ fn bytes_after_an_embedded_zip_are_delivered_at_their_offset() {
     assert_eq!(got[0].1, 0);
     assert!(got[0].2.starts_with(b"\x7fELF....PK\x03\x04 not a header"));
 }
+
+/// Inside a nested tar, entry oddities are reported too, as notices naming the member
+/// (before: the nested walk read the token but said nothing of the ignored size).
+#[test]
+fn entry_issues_inside_a_nested_tar_are_notices() {
+    let hidden = file_blocks("app/token.txt", b"token=ghp_secret\n");
+    let mut inner = header("run/pipe", b'6', hidden.len() as u64).to_vec();
+    inner.extend_from_slice(&hidden);
+    // `../escape.txt`, written over the name field (the tar crate refuses `..`).
+    let mut escape = tar::Header::new_gnu();
+    escape.as_mut_bytes()[..512].copy_from_slice(&header("xx/escape.txt", b'0', 4));
+    escape.as_mut_bytes()[..13].copy_from_slice(b"../escape.txt");
+    escape.set_cksum();
+    inner.extend_from_slice(escape.as_bytes());
+    inner.extend_from_slice(&[b"out\n".as_slice(), &[0; 508]].concat());
+    inner.extend_from_slice(&[0; 1024]);
+    let d = crate::nested::content("backup.tar", &inner[..], &Limits::default()).unwrap();
+    assert_eq!(d.file("backup.tar!/app/token.txt"), b"token=ghp_secret\n");
+    let notices: Vec<(&str, &layerleak_layer::NoticeReason)> =
+        d.notices.iter().map(|(p, r)| (p.as_str(), r)).collect();
+    assert_eq!(
+        notices,
+        [
+            (
+                "backup.tar!/run/pipe",
+                &layerleak_layer::NoticeReason::Entry(EntryIssue::SizeIgnored {
+                    declared: hidden.len() as u64
+                })
+            ),
+            (
+                "backup.tar!/app/token.txt",
+                &layerleak_layer::NoticeReason::Entry(EntryIssue::InIgnoredData { by: 0 })
+            ),
+            (
+                "backup.tar!/../escape.txt",
+                &layerleak_layer::NoticeReason::Entry(EntryIssue::ParentComponent)
+            ),
+        ]
+    );
+}
