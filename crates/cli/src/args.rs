@@ -128,9 +128,10 @@ pub(crate) struct ScanFsArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) rules_dir: Option<PathBuf>,
     /// Let public findings fail too (exit 1). By default a finding in a file whose bytes
-    /// match the digest a package database of the tree records for it (dpkg at the root
-    /// filesystem holding the path, Python RECORD files met in the walk), or whose value is
-    /// a published documentation example, is printed with its origin but does not fail.
+    /// match the digest a package database of the tree records for it (dpkg, apk or RPM at
+    /// the root filesystem holding the path, Python RECORD files met in the walk), or whose
+    /// value is a published documentation example, is printed with its origin but does not
+    /// fail.
     #[arg(long)]
     pub(crate) fail_on_public: bool,
 }

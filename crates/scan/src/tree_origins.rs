@@ -12,10 +12,12 @@ use crate::packages::{self, DB_FILE_LIMIT, DbFile, FileHashes, HASH_LIMIT, Origi
 /// by the same rules as in images: a file is `package` only when a database lists it and
 /// its bytes hash to the digest recorded there.
 ///
-/// dpkg's database is found at the root filesystem holding a scanned path (the nearest
-/// ancestor, the path itself included, with `var/lib/dpkg/status`); Python `RECORD` files
-/// are read wherever the walk meets them ([`TreeOrigins::consider`]), their paths resolved
-/// against their own site-packages directory. Decide origins only after the walk: a
+/// The system databases (dpkg's `var/lib/dpkg/status` and `info/*.md5sums`, Alpine's
+/// `lib/apk/db/installed`, RPM's `rpmdb.sqlite` under `var/lib/rpm` or
+/// `usr/lib/sysimage/rpm`) are found at the root filesystem holding a scanned path (the
+/// nearest ancestor, the path itself included, with one of them); Python `RECORD` files
+/// and npm lockfiles are read wherever the walk meets them ([`TreeOrigins::consider`]),
+/// their paths resolved against their own directory. Decide origins only after the walk: a
 /// `RECORD` may come after the files it lists.
 #[derive(Debug, Default)]
 pub struct TreeOrigins {
@@ -36,20 +38,37 @@ impl TreeOrigins {
         TreeOrigins::default()
     }
 
-    /// Reads the dpkg database of the root filesystem holding `path`, if there is one and
-    /// it was not read yet.
+    /// Reads the system package databases (dpkg, apk, RPM) of the root filesystem holding
+    /// `path`, if there is one and it was not read yet.
     pub fn add_root_of(&mut self, path: &Path) {
         let Ok(abs) = std::fs::canonicalize(path) else {
             return;
         };
-        let Some(root) = abs.ancestors().find(|a| a.join("var/lib/dpkg/status").is_file()) else {
+        let system: Vec<String> = [packages::DPKG_STATUS, packages::APK_INSTALLED]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(
+                packages::RPM_DIRS
+                    .iter()
+                    .flat_map(|d| packages::RPM_FILES.iter().map(move |f| format!("{d}{f}"))),
+            )
+            .collect();
+        let Some(root) = abs.ancestors().find(|a| system.iter().any(|db| a.join(db).is_file()))
+        else {
             return;
         };
         if !self.roots.insert(root.to_owned()) {
             return;
         }
         let prefix = root.to_str().unwrap_or_default().trim_start_matches('/').to_owned();
-        self.read(root, "var/lib/dpkg/status", &prefix);
+        for db in &system {
+            if root.join(db).is_file() {
+                self.read(root, db, &prefix);
+            }
+        }
+        if !root.join(packages::DPKG_STATUS).is_file() {
+            return;
+        }
         let info = root.join("var/lib/dpkg/info");
         let mut names: Vec<String> = match std::fs::read_dir(&info) {
             Ok(rd) => rd
@@ -67,12 +86,13 @@ impl TreeOrigins {
         }
     }
 
-    /// Reads `file` if it is a Python `RECORD` (the walk calls this for every file).
+    /// Reads `file` if it is a Python `RECORD` or an npm lockfile (the walk calls this for
+    /// every file).
     pub fn consider(&mut self, file: &Path) {
         let Some(key) = key(file) else {
             return;
         };
-        if DbFile::of(&key) == Some(DbFile::PythonRecord) {
+        if matches!(DbFile::of(&key), Some(DbFile::PythonRecord | DbFile::NpmLock)) {
             self.read(Path::new("/"), &key, "");
         }
     }
@@ -127,7 +147,11 @@ impl TreeOrigins {
             Ok(None) => FileHashes::TooLarge,
             Err(_) => return Origin::Image,
         };
-        self.index.verdict(&key, &hashes).origin()
+        match self.index.verdict(&key, &hashes).origin() {
+            // npm records no per-file digest: a label that gates like `image`.
+            Origin::Image => self.index.npm_package(&key).unwrap_or(Origin::Image),
+            o => o,
+        }
     }
 
     /// The databases that could not be read, one message each (they demote nothing).

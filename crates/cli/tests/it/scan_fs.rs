@@ -134,3 +134,63 @@ fn a_fifo_at_a_database_path_does_not_block_scan_fs() {
     assert!(err.contains("liby:amd64.md5sums: not a regular file"), "{err}");
     assert!(err.contains("1 public"), "{err}");
 }
+
+/// A root filesystem whose Alpine database (`lib/apk/db/installed`, `Z:Q2` = base64 of the
+/// SHA-256) lists `etc/app.conf` with the digest of `listed`.
+fn root_with_apk(listed: &[u8], actual: &[u8]) -> tempfile::TempDir {
+    use base64::Engine as _;
+    use sha2::{Digest as _, Sha256};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    fs::create_dir_all(root.join("lib/apk/db")).unwrap();
+    fs::create_dir_all(root.join("etc")).unwrap();
+    let z = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(listed));
+    fs::write(
+        root.join("lib/apk/db/installed"),
+        format!(
+            "C:Q1AAAAAAAAAAAAAAAAAAAAAAAAAAA=\nP:appconf\nV:2.0-r1\nF:etc\nR:app.conf\nZ:Q2{z}\n\n"
+        ),
+    )
+    .unwrap();
+    fs::write(root.join("etc/app.conf"), actual).unwrap();
+    dir
+}
+
+/// scan-fs reads Alpine's database at the root, as images do (before: dpkg only).
+#[test]
+fn apk_package_files_of_a_root_filesystem_are_public() {
+    let bytes = format!("test vector: {TOKEN}\n").into_bytes();
+    let dir = root_with_apk(&bytes, &bytes);
+    let o = run(&["scan-fs", dir.path().join("etc").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("[origin: package appconf 2.0-r1 (apk)]"), "{}", stdout(&o));
+    let mut changed = bytes.clone();
+    changed.push(b'\n');
+    let dir = root_with_apk(&bytes, &changed);
+    let o = run(&["scan-fs", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+}
+
+/// A value a specification publishes as its example (RFC 6749's access token) is reported
+/// with the origin `example` and its source, and does not fail; any other value does.
+#[test]
+fn published_examples_are_reported_as_examples_and_do_not_fail() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(
+        dir.path().join("oauth.json"),
+        "{\"access_token\": \"2YotnFZFEjr1zCsicMWpAA\", \"token_type\": \"example\"}\n",
+    )
+    .unwrap();
+    let o = run(&["scan-fs", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("[origin: published example (IETF: RFC 6749"), "{}", stdout(&o));
+    let o = run(&["scan-fs", "--fail-on-public", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    fs::write(
+        dir.path().join("oauth.json"),
+        "{\"access_token\": \"2YotnFZFEjr1zCsicMWpAB\", \"token_type\": \"example\"}\n",
+    )
+    .unwrap();
+    let o = run(&["scan-fs", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+}

@@ -13,6 +13,7 @@
 mod apk;
 mod budget;
 mod dpkg;
+pub(crate) use dpkg::STATUS as DPKG_STATUS;
 mod file;
 mod hashes;
 mod index;
@@ -51,11 +52,11 @@ pub(crate) enum DbFile {
 }
 
 /// Where Alpine keeps its installed-package database.
-const APK_INSTALLED: &str = "lib/apk/db/installed";
+pub(crate) const APK_INSTALLED: &str = "lib/apk/db/installed";
 
 /// The RPM databases' directories and file names.
-const RPM_DIRS: [&str; 2] = ["var/lib/rpm/", "usr/lib/sysimage/rpm/"];
-const RPM_FILES: [&str; 3] = ["rpmdb.sqlite", "Packages", "Packages.db"];
+pub(crate) const RPM_DIRS: [&str; 2] = ["var/lib/rpm/", "usr/lib/sysimage/rpm/"];
+pub(crate) const RPM_FILES: [&str; 3] = ["rpmdb.sqlite", "Packages", "Packages.db"];
 
 impl DbFile {
     /// The database file `path` is, if any.
