@@ -1,0 +1,248 @@
+//! `layerleak audit` against a real registry (see `registry_server.rs`): images that share
+//! their base layers, several repositories and tags, audited as a whole registry (catalog
+//! and tag lists read a page of two at a time, so the `Link` pagination is followed).
+//!
+//! First run: each image's findings equal `layerleak scan` of the same reference, and the
+//! layer blobs fetched (counted in the registry's access log) are the unique layers.
+//! Second run, nothing changed: no layer blob fetched, incidents new 0 / still N / gone 0.
+//! Then a tag rebuilt without its secret and one with a new secret: gone 1, new 1.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::{Value, json};
+
+use crate::common::{layerleak, stderr, stdout};
+use crate::fixtures::{E, LayerBlob, config, layer, oci_dir, simple_history};
+use crate::registry_server::{Registry, available};
+
+const GH: &str = "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";
+const GL: &str = "glpat-PPjRfdqok10wwQZEDe0I";
+const STRIPE: &str = "sk_live_dhhfUUyfrAace5dBAZ10JrAD";
+const NPM: &str = "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";
+
+/// Repositories and tags per repository.
+const REPOS: usize = 3;
+const TAGS: usize = 2;
+
+/// The layers of image `r:t`: the base (all images, with a secret), the repository's
+/// layer (repository 1's with a secret), and the tag's own (image 0:0's with a secret).
+fn layers(base: &LayerBlob, r: usize, t: usize, top: Vec<E<'_>>) -> [LayerBlob; 3] {
+    let conf = if r == 1 { format!("npm={NPM}\n") } else { format!("name=app{r}\n") };
+    let mid =
+        LayerBlob::gzip(&layer(vec![E::File(&format!("srv/app{r}/app.conf"), conf.into_bytes())]));
+    let mut entries = vec![E::File("srv/build.txt", format!("build {r}.{t}\n").into_bytes())];
+    entries.extend(top);
+    [base.clone(), mid, LayerBlob::gzip(&layer(entries))]
+}
+
+fn push(registry: &Registry, r: usize, t: usize, layers: &[LayerBlob; 3]) {
+    let cfg = config("linux/amd64", &["PATH=/bin"], json!({}), simple_history(3), layers);
+    let dir = oci_dir(&cfg, layers);
+    registry.push(dir.path(), &format!("app{r}:v{t}"), &[]);
+}
+
+/// Runs `layerleak audit` on the whole registry as JSON.
+fn audit(registry: &Registry, db: &Path) -> (Output, Value) {
+    let o = layerleak()
+        .args(["audit", &registry.host(), "--format", "json", "--page-size", "2", "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    let doc = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&o), stderr(&o)));
+    (o, doc)
+}
+
+/// Blob GETs in the access log from line `from` on.
+fn blob_gets(log: &Path, from: usize) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .skip(from)
+        .filter(|l| l.contains("\"GET /v2/") && l.contains("/blobs/sha256:"))
+        .map(|l| l.split("/blobs/").nth(1).unwrap().split(' ').next().unwrap().to_owned())
+        .collect()
+}
+
+fn log_lines(log: &Path) -> usize {
+    std::fs::read_to_string(log).unwrap().lines().count()
+}
+
+/// `(fingerprint, layer, path, offset, state, by_layer)` of every layer location.
+type Located = BTreeSet<(String, u64, String, u64, String, Option<u64>)>;
+
+fn audit_locations(image: &Value) -> Located {
+    let mut out = Located::new();
+    for f in image["findings"].as_array().unwrap() {
+        for l in f["locations"].as_array().unwrap() {
+            out.insert((
+                f["fingerprint"].as_str().unwrap().to_owned(),
+                l["layer"].as_u64().unwrap(),
+                l["path"].as_str().unwrap().to_owned(),
+                l["offset"].as_u64().unwrap(),
+                l["status"].as_str().unwrap().to_owned(),
+                l["by_layer"].as_u64(),
+            ));
+        }
+    }
+    out
+}
+
+fn scan_locations(reference: &str) -> Located {
+    let o = layerleak().args(["scan", reference, "--format", "json"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let mut out = Located::new();
+    for f in doc["findings"].as_array().unwrap() {
+        for l in f["locations"].as_array().unwrap() {
+            assert_eq!(l["kind"], "layer");
+            out.insert((
+                f["fingerprint"].as_str().unwrap().to_owned(),
+                l["layer"].as_u64().unwrap(),
+                l["path"].as_str().unwrap().to_owned(),
+                l["offset"].as_u64().unwrap(),
+                l["status"]["state"].as_str().unwrap().to_owned(),
+                l["status"]["by_layer"].as_u64(),
+            ));
+        }
+    }
+    out
+}
+
+fn incidents(doc: &Value) -> (u64, u64, u64) {
+    let i = &doc["summary"]["incidents"];
+    (i["new"].as_u64().unwrap(), i["still"].as_u64().unwrap(), i["gone"].as_u64().unwrap())
+}
+
+fn incident_secrets(doc: &Value, state: &str) -> Vec<String> {
+    doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] == state)
+        .map(|i| i["rule_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
+    if !available("audit_scans_each_unique_layer_once_and_reports_new_still_gone") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("access.log");
+    let registry = Registry::start_logging(tempfile::tempdir().unwrap(), None, Some(&log));
+    let base = LayerBlob::gzip(&layer(vec![
+        E::File("etc/os-release", b"ID=test\n".to_vec()),
+        E::File("etc/base.conf", format!("gitlab={GL}\n").into_bytes()),
+    ]));
+    for r in 0..REPOS {
+        for t in 0..TAGS {
+            let top = if (r, t) == (0, 0) {
+                vec![E::File("srv/token", format!("{GH}\n").into_bytes())]
+            } else {
+                Vec::new()
+            };
+            push(&registry, r, t, &layers(&base, r, t, top));
+        }
+    }
+    let images = REPOS * TAGS;
+    let unique_layers = 1 + REPOS + images;
+    let db = tmp.path().join("audit.db");
+
+    // First run: every unique layer fetched once; configs once per image.
+    let before = log_lines(&log);
+    let (o, first) = audit(&registry, &db);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let gets = blob_gets(&log, before);
+    assert_eq!(gets.len(), images + unique_layers, "{gets:#?}");
+    assert_eq!(gets.iter().collect::<BTreeSet<_>>().len(), gets.len(), "a blob fetched twice");
+    let s = &first["summary"];
+    assert_eq!(s["images"], images);
+    assert_eq!(s["layers_scanned"], unique_layers);
+    assert_eq!(s["layers_cached"], 3 * images - unique_layers);
+    // The shared secret is one incident listing every image.
+    assert_eq!(incidents(&first), (3, 0, 0), "{first:#}");
+    let shared = first["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["rule_id"] == "layerleak.gitlab.1")
+        .unwrap();
+    assert_eq!(shared["images"].as_array().unwrap().len(), images);
+    assert_eq!(shared["locations"].as_array().unwrap().len(), images);
+    // Each image's findings are those of `layerleak scan`.
+    let audited = first["images"].as_array().unwrap();
+    assert_eq!(audited.len(), images);
+    for image in audited {
+        let reference = image["reference"].as_str().unwrap();
+        let from_audit = audit_locations(image);
+        assert!(!from_audit.is_empty(), "{reference}");
+        assert_eq!(from_audit, scan_locations(reference), "{reference}");
+    }
+    // Redacted by default.
+    let text = first.to_string();
+    for secret in [GH, GL, NPM] {
+        assert!(!text.contains(secret), "{secret} in the report");
+    }
+
+    // Second run, nothing changed: manifests and configs only.
+    let before = log_lines(&log);
+    let (o, second) = audit(&registry, &db);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(blob_gets(&log, before).len(), images, "only the configs are fetched");
+    assert_eq!(second["summary"]["layers_scanned"], 0);
+    assert_eq!(second["summary"]["bytes_scanned"], 0);
+    assert_eq!(incidents(&second), (0, 3, 0));
+    assert_eq!(second["previous_run"], first["run"]);
+    for (a, b) in
+        first["images"].as_array().unwrap().iter().zip(second["images"].as_array().unwrap())
+    {
+        assert_eq!(audit_locations(a), audit_locations(b));
+    }
+
+    // app0:v0 rebuilt without its token, app1:v1 with a new secret.
+    push(&registry, 0, 0, &layers(&base, 0, 0, vec![E::File("srv/notes", b"rotated\n".to_vec())]));
+    push(
+        &registry,
+        1,
+        1,
+        &layers(&base, 1, 1, vec![E::File("srv/stripe", format!("{STRIPE}\n").into_bytes())]),
+    );
+    let before = log_lines(&log);
+    let (o, third) = audit(&registry, &db);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(incidents(&third), (1, 2, 1), "{third:#}");
+    assert_eq!(incident_secrets(&third, "new"), ["layerleak.stripe.1"]);
+    assert_eq!(incident_secrets(&third, "gone"), ["layerleak.github.1"]);
+    // Only the two new top layers were fetched.
+    assert_eq!(third["summary"]["layers_scanned"], 2);
+    assert_eq!(blob_gets(&log, before).len(), images + 2);
+
+    // The text report starts with the summary.
+    let o = layerleak().args(["audit", &registry.host(), "--db"]).arg(&db).output().unwrap();
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(text.lines().nth(1).unwrap().starts_with(&format!("images: {images} ")), "{text}");
+    assert!(text.contains("incidents: 0 new, 3 still, 0 gone"), "{text}");
+    assert!(!text.contains(STRIPE) && !text.contains(GL), "{text}");
+}
+
+#[test]
+fn a_database_of_a_newer_schema_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("audit.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1000);")
+        .unwrap();
+    drop(conn);
+    let o = layerleak().args(["audit", "127.0.0.1:9/app:v1", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("schema version 1000 is newer than this layerleak knows"),
+        "{}",
+        stderr(&o)
+    );
+}
