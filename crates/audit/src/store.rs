@@ -30,14 +30,20 @@ pub struct RunRow {
 }
 
 impl Store {
-    /// Opens (creating it if need be) the database at `path` and migrates it to the
-    /// current schema.
+    /// Opens (creating it if need be, readable by its owner only: it holds secrets) the
+    /// database at `path` and migrates it to the current schema. SQLite gives its WAL and
+    /// shared-memory files the database file's permissions.
     ///
     /// # Errors
     ///
     /// [`Error::Database`] when it cannot be opened or migrated, [`Error::NewerSchema`]
     /// when a newer layerleak wrote it.
     pub fn open(path: &Path) -> Result<Store, Error> {
+        create_private(path).map_err(|e| Error::Database {
+            path: path.to_owned(),
+            what: format!("cannot create: {e}"),
+            source: rusqlite::Error::InvalidPath(path.to_owned()),
+        })?;
         let conn = Connection::open(path).map_err(|source| Error::Database {
             path: path.to_owned(),
             what: "cannot open".to_owned(),
@@ -248,6 +254,20 @@ impl Store {
     }
 }
 
+/// Creates `path` empty with mode 0600 if it does not exist (SQLite would create it with
+/// the umask's permissions).
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +278,14 @@ mod tests {
         let path = dir.path().join("a.db");
         let store = Store::open(&path).unwrap();
         store.put_layer("sha256:x", "k", b"cbor", 4).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            for file in [path.clone(), dir.path().join("a.db-wal")] {
+                let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+            }
+        }
         drop(store);
         // Opening again keeps the data and does not migrate twice.
         let store = Store::open(&path).unwrap();

@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
+use std::time::Instant;
 
 use serde_json::{Value, json};
 
@@ -23,18 +24,26 @@ const STRIPE: &str = "sk_live_dhhfUUyfrAace5dBAZ10JrAD";
 const NPM: &str = "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";
 
 /// Repositories and tags per repository.
-const REPOS: usize = 3;
-const TAGS: usize = 2;
+const REPOS: usize = 10;
+const TAGS: usize = 3;
 
 /// The layers of image `r:t`: the base (all images, with a secret), the repository's
 /// layer (repository 1's with a secret), and the tag's own (image 0:0's with a secret).
 fn layers(base: &LayerBlob, r: usize, t: usize, top: Vec<E<'_>>) -> [LayerBlob; 3] {
-    let conf = if r == 1 { format!("npm={NPM}\n") } else { format!("name=app{r}\n") };
-    let mid =
-        LayerBlob::gzip(&layer(vec![E::File(&format!("srv/app{r}/app.conf"), conf.into_bytes())]));
-    let mut entries = vec![E::File("srv/build.txt", format!("build {r}.{t}\n").into_bytes())];
+    let mid = LayerBlob::gzip(&layer(vec![E::File(&format!("srv/app{r}/app.conf"), conf(r))]));
+    let mut entries = vec![E::File("srv/build.txt", build(r, t))];
     entries.extend(top);
     [base.clone(), mid, LayerBlob::gzip(&layer(entries))]
+}
+
+/// The file of repository `r`'s layer.
+fn conf(r: usize) -> Vec<u8> {
+    if r == 1 { format!("npm={NPM}\n") } else { format!("name=app{r}\n") }.into_bytes()
+}
+
+/// The file every tag's own layer has.
+fn build(r: usize, t: usize) -> Vec<u8> {
+    format!("build {r}.{t}\n").into_bytes()
 }
 
 fn push(registry: &Registry, r: usize, t: usize, layers: &[LayerBlob; 3]) {
@@ -134,14 +143,18 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("access.log");
     let registry = Registry::start_logging(tempfile::tempdir().unwrap(), None, Some(&log));
-    let base = LayerBlob::gzip(&layer(vec![
-        E::File("etc/os-release", b"ID=test\n".to_vec()),
-        E::File("etc/base.conf", format!("gitlab={GL}\n").into_bytes()),
-    ]));
+    let base_files = [
+        ("etc/os-release", b"ID=test\n".to_vec()),
+        ("etc/base.conf", format!("gitlab={GL}\n").into_bytes()),
+    ];
+    let base_bytes: usize = base_files.iter().map(|(_, d)| d.len()).sum();
+    let base =
+        LayerBlob::gzip(&layer(base_files.into_iter().map(|(p, d)| E::File(p, d)).collect()));
+    let token = format!("{GH}\n");
     for r in 0..REPOS {
         for t in 0..TAGS {
             let top = if (r, t) == (0, 0) {
-                vec![E::File("srv/token", format!("{GH}\n").into_bytes())]
+                vec![E::File("srv/token", token.clone().into_bytes())]
             } else {
                 Vec::new()
             };
@@ -150,11 +163,18 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
     }
     let images = REPOS * TAGS;
     let unique_layers = 1 + REPOS + images;
+    // The file bytes of the unique layers: the base, each repository's, each tag's.
+    let unique_bytes = base_bytes
+        + (0..REPOS).map(|r| conf(r).len()).sum::<usize>()
+        + (0..REPOS).flat_map(|r| (0..TAGS).map(move |t| build(r, t).len())).sum::<usize>()
+        + token.len();
     let db = tmp.path().join("audit.db");
 
     // First run: every unique layer fetched once; configs once per image.
     let before = log_lines(&log);
+    let started = Instant::now();
     let (o, first) = audit(&registry, &db);
+    let first_wall = started.elapsed();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let gets = blob_gets(&log, before);
     assert_eq!(gets.len(), images + unique_layers, "{gets:#?}");
@@ -163,6 +183,11 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
     assert_eq!(s["images"], images);
     assert_eq!(s["layers_scanned"], unique_layers);
     assert_eq!(s["layers_cached"], 3 * images - unique_layers);
+    eprintln!(
+        "first run: {} bytes decompressed and scanned, unique layers hold {unique_bytes}",
+        s["bytes_scanned"]
+    );
+    assert_eq!(s["bytes_scanned"], unique_bytes);
     // The shared secret is one incident listing every image.
     assert_eq!(incidents(&first), (3, 0, 0), "{first:#}");
     let shared = first["incidents"]
@@ -176,12 +201,14 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
     // Each image's findings are those of `layerleak scan`.
     let audited = first["images"].as_array().unwrap();
     assert_eq!(audited.len(), images);
+    let started = Instant::now();
     for image in audited {
         let reference = image["reference"].as_str().unwrap();
         let from_audit = audit_locations(image);
         assert!(!from_audit.is_empty(), "{reference}");
         assert_eq!(from_audit, scan_locations(reference), "{reference}");
     }
+    let scans_wall = started.elapsed();
     // Redacted by default.
     let text = first.to_string();
     for secret in [GH, GL, NPM] {
@@ -190,7 +217,12 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
 
     // Second run, nothing changed: manifests and configs only.
     let before = log_lines(&log);
+    let started = Instant::now();
     let (o, second) = audit(&registry, &db);
+    eprintln!(
+        "{images} images: first audit {first_wall:?}, second audit {:?}, a loop of layerleak scan {scans_wall:?} (debug build)",
+        started.elapsed()
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert_eq!(blob_gets(&log, before).len(), images, "only the configs are fetched");
     assert_eq!(second["summary"]["layers_scanned"], 0);
