@@ -278,3 +278,108 @@ fn a_database_of_a_newer_schema_is_refused() {
         stderr(&o)
     );
 }
+
+/// `n` bytes that compress badly and hold no secret (xorshift, printable-free).
+fn noise(n: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Bytes 0x80..=0xff: no rule's keyword, no text.
+            0x80 | (x >> 56) as u8
+        })
+        .collect()
+}
+
+/// How many images run `run` of the database at `db` has stored (0 while the tables do
+/// not exist yet).
+fn stored_images(db: &Path) -> i64 {
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return 0;
+    };
+    conn.query_row("SELECT COUNT(*) FROM run_images", [], |r| r.get(0)).unwrap_or(0)
+}
+
+#[test]
+fn an_audit_killed_mid_run_resumes_without_redoing_what_it_finished() {
+    if !available("an_audit_killed_mid_run_resumes_without_redoing_what_it_finished") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("access.log");
+    let registry = Registry::start_logging(tempfile::tempdir().unwrap(), None, Some(&log));
+    let base = LayerBlob::gzip(&layer(vec![E::File(
+        "etc/base.conf",
+        format!("gitlab={GL}\n").into_bytes(),
+    )]));
+    let small: i64 = 4;
+    for r in 0..4 {
+        push(&registry, r, 0, &layers(&base, r, 0, Vec::new()));
+    }
+    // Listed last (the catalog is sorted): a layer big enough to be killed while scanning it.
+    let big = [
+        base.clone(),
+        LayerBlob::gzip(&layer(vec![
+            E::File("srv/blob.bin", noise(32 << 20)),
+            E::File("srv/big.conf", format!("stripe={STRIPE}\n").into_bytes()),
+        ])),
+    ];
+    let cfg = config("linux/amd64", &[], json!({}), simple_history(2), &big);
+    let dir = oci_dir(&cfg, &big);
+    registry.push(dir.path(), "zbig:v0", &[]);
+
+    let db = tmp.path().join("audit.db");
+    let mut child = layerleak()
+        .args(["audit", &registry.host(), "--format", "json", "--db"])
+        .arg(&db)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + std::time::Duration::from_secs(120);
+    while stored_images(&db) < small && Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // SIGKILL: no chance to clean up.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let unfinished: i64 = conn
+        .query_row("SELECT COUNT(*) FROM runs WHERE finished_at IS NULL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(unfinished, 1, "the audit ended before it was killed: make the big layer bigger");
+    assert_eq!(stored_images(&db), small);
+    drop(conn);
+
+    let before = log_lines(&log);
+    let (o, resumed) = audit(&registry, &db);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(resumed["resumed"], true);
+    assert_eq!(resumed["summary"]["images"], small + 1);
+    // Nothing finished was fetched again: only the big image's config and layer.
+    let gets = blob_gets(&log, before);
+    assert_eq!(gets.len(), 2, "{gets:#?}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored: i64 = conn.query_row("SELECT COUNT(*) FROM layers", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored, 1 + 2 * small + 1, "each unique layer stored once");
+
+    // The same report as an uninterrupted run.
+    let (_, fresh) = audit(&registry, &tmp.path().join("fresh.db"));
+    let essence = |doc: &Value| -> Vec<(String, Located)> {
+        let mut v: Vec<_> = doc["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["reference"].as_str().unwrap().to_owned(), audit_locations(i)))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(essence(&resumed), essence(&fresh));
+    assert_eq!(resumed["incidents"], fresh["incidents"]);
+    assert_eq!(incidents(&resumed), (3, 0, 0));
+}
