@@ -114,13 +114,10 @@ impl<'a> Auditor<'a> {
             Some(last) if !last.finished => (last.id, true),
             _ => (self.store.start_run(&identity, &key, now())?, false),
         };
-        let done: HashSet<String> = self
-            .store
-            .images(run)?
-            .into_iter()
-            .filter(|r| r.error.is_none())
-            .map(|r| r.reference)
-            .collect();
+        // What could not be audited is tried again; what was audited is kept.
+        self.store.forget_failed(run)?;
+        let done: HashSet<String> =
+            self.store.images(run)?.into_iter().map(|r| r.reference).collect();
         let mut cache = StoreCache { store: self.store, key: &key, error: None };
         for reference in self.expand(options, run)? {
             if done.contains(&reference) {

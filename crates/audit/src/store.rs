@@ -228,6 +228,19 @@ impl Store {
             .map_err(self.db_error("cannot record an image"))
     }
 
+    /// Forgets the images of run `run` that could not be audited (a resumed run tries
+    /// them again).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`].
+    pub fn forget_failed(&self, run: i64) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM run_images WHERE run_id = ?1 AND audited = 0", [run])
+            .map(drop)
+            .map_err(self.db_error("cannot forget failed images"))
+    }
+
     /// The images of run `run`, in the order they were stored.
     ///
     /// # Errors
@@ -297,5 +310,29 @@ mod tests {
         let err = Store::open(&path).unwrap_err();
         assert!(matches!(err, Error::NewerSchema { found: 99, .. }), "{err}");
         assert!(err.to_string().contains("schema version 99 is newer"), "{err}");
+    }
+
+    #[test]
+    fn failed_images_are_forgotten_audited_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.db")).unwrap();
+        let run = store.start_run("t", "k", 0).unwrap();
+        let record = |reference: &str, error: Option<&str>| ImageRecord {
+            reference: reference.to_owned(),
+            error: error.map(str::to_owned),
+            layers_scanned: 1,
+            layers_cached: 0,
+            bytes_scanned: 3,
+            findings: Vec::new(),
+            issues: Vec::new(),
+        };
+        store.put_image(run, &record("a:1", None)).unwrap();
+        store.put_image(run, &record("a:2", Some("unreachable"))).unwrap();
+        assert_eq!(store.images(run).unwrap().len(), 2);
+        store.forget_failed(run).unwrap();
+        assert_eq!(store.images(run).unwrap(), [record("a:1", None)]);
+        assert_eq!(store.last_run("t", "k").unwrap(), Some(RunRow { id: run, finished: false }));
+        store.finish_run(run, 1).unwrap();
+        assert_eq!(store.last_run("t", "k").unwrap(), Some(RunRow { id: run, finished: true }));
     }
 }

@@ -140,8 +140,12 @@ Exit codes:
 #[derive(Args, Debug)]
 pub(crate) struct AuditArgs {
     /// Registries (HOST[:PORT]), repositories (HOST/REPO) and images (REF:TAG, REF@DIGEST).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "targets_file")]
     pub(crate) targets: Vec<String>,
+    /// Read more targets from this file, one per line (empty lines and lines starting with
+    /// `#` are skipped).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) targets_file: Option<PathBuf>,
     /// The audit database (SQLite, created if need be).
     #[arg(long, value_name = "PATH", default_value = "layerleak-audit.db")]
     pub(crate) db: PathBuf,

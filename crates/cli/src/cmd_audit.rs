@@ -31,7 +31,11 @@ fn audit(
     redactor: &mut Redactor,
 ) -> Result<ExitCode> {
     let tags = TagFilter::parse(&args.tags)?;
-    for target in &args.targets {
+    let mut targets = args.targets.clone();
+    if let Some(path) = &args.targets_file {
+        targets.extend(targets_file(path)?);
+    }
+    for target in &targets {
         // Wrong targets fail before anything is fetched.
         layerleak_audit::Target::parse(target)?;
     }
@@ -40,7 +44,7 @@ fn audit(
     let store = Store::open(&args.db)?;
     let pipeline = Pipeline::new(scanner, ScanOptions::new().with_workers(args.jobs.unwrap_or(0)));
     let options = AuditOptions {
-        targets: args.targets.clone(),
+        targets,
         tags,
         tags_text: args.tags.clone(),
         registry,
@@ -65,6 +69,32 @@ fn audit(
     };
     std::io::stdout().write_all(out.as_bytes()).context("failed to write the report")?;
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// The largest targets file read.
+const MAX_TARGETS_FILE: u64 = 16 << 20;
+
+/// The targets of a targets file.
+fn targets_file(path: &std::path::Path) -> Result<Vec<String>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot open the targets file {}", path.display()))?;
+    let mut text = String::new();
+    file.take(MAX_TARGETS_FILE + 1)
+        .read_to_string(&mut text)
+        .with_context(|| format!("cannot read the targets file {}", path.display()))?;
+    if text.len() as u64 > MAX_TARGETS_FILE {
+        anyhow::bail!(
+            "the targets file {} is over the {MAX_TARGETS_FILE}-byte limit",
+            path.display()
+        );
+    }
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect())
 }
 
 /// The summary numbers of a run.

@@ -322,7 +322,7 @@ fn an_audit_killed_mid_run_resumes_without_redoing_what_it_finished() {
     }
     // Listed last (the catalog is sorted): a layer big enough to be killed while scanning it.
     let big = [
-        base.clone(),
+        base,
         LayerBlob::gzip(&layer(vec![
             E::File("srv/blob.bin", noise(32 << 20)),
             E::File("srv/big.conf", format!("stripe={STRIPE}\n").into_bytes()),
@@ -382,4 +382,106 @@ fn an_audit_killed_mid_run_resumes_without_redoing_what_it_finished() {
     assert_eq!(essence(&resumed), essence(&fresh));
     assert_eq!(resumed["incidents"], fresh["incidents"]);
     assert_eq!(incidents(&resumed), (3, 0, 0));
+}
+
+#[test]
+fn an_image_that_cannot_be_audited_is_exit_2_with_its_reason_and_the_rest_is_audited() {
+    if !available(
+        "an_image_that_cannot_be_audited_is_exit_2_with_its_reason_and_the_rest_is_audited",
+    ) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let registry = Registry::start(false);
+    let base = LayerBlob::gzip(&layer(vec![E::File(
+        "etc/base.conf",
+        format!("gitlab={GL}\n").into_bytes(),
+    )]));
+    push(&registry, 0, 0, &layers(&base, 0, 0, Vec::new()));
+    let host = registry.host();
+    let targets = tmp.path().join("targets");
+    std::fs::write(&targets, format!("# nightly\n{host}/app0:v0\n\n{host}/app0:missing\n"))
+        .unwrap();
+    let o = layerleak()
+        .args(["audit", "--format", "json", "--targets-file"])
+        .arg(&targets)
+        .arg("--db")
+        .arg(tmp.path().join("a.db"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let images = doc["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2);
+    assert_eq!(images[0]["audited"], true);
+    assert_eq!(images[1]["audited"], false);
+    let reason = images[1]["error"].as_str().unwrap();
+    assert!(reason.contains("manifest missing not found"), "{reason}");
+    assert_eq!(doc["summary"]["images_not_audited"], 1);
+    assert_eq!(incidents(&doc), (1, 0, 0));
+}
+
+#[test]
+fn repository_tags_are_selected_and_a_basic_auth_registry_is_audited_as_scan_pulls_it() {
+    if !available(
+        "repository_tags_are_selected_and_a_basic_auth_registry_is_audited_as_scan_pulls_it",
+    ) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let registry = Registry::start(true);
+    let base = LayerBlob::gzip(&layer(vec![E::File(
+        "etc/base.conf",
+        format!("gitlab={GL}\n").into_bytes(),
+    )]));
+    for t in 0..3 {
+        push(&registry, 0, t, &layers(&base, 0, t, Vec::new()));
+    }
+    let run = |target: &str, tags: &str, db: &str| {
+        let o = layerleak()
+            .args(["audit", target, "--format", "json", "--page-size", "1", "--tags", tags])
+            .arg("--db")
+            .arg(tmp.path().join(db))
+            .env("LAYERLEAK_REGISTRY_USERNAME", crate::registry_server::USER)
+            .env("LAYERLEAK_REGISTRY_PASSWORD", crate::registry_server::PASSWORD)
+            .output()
+            .unwrap();
+        assert!(!stdout(&o).contains(crate::registry_server::PASSWORD));
+        assert!(!stderr(&o).contains(crate::registry_server::PASSWORD));
+        let doc: Value =
+            serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+        (o.status.code(), doc)
+    };
+    let host = registry.host();
+    // In the registry's order, which is not necessarily sorted across pages.
+    let references = |doc: &Value| -> Vec<String> {
+        let mut v: Vec<String> = doc["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["reference"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let (code, doc) = run(&format!("{host}/app0"), "v[02]", "a.db");
+    assert_eq!(code, Some(1), "{doc:#}");
+    assert_eq!(references(&doc), [format!("{host}/app0:v0"), format!("{host}/app0:v2")]);
+    let (code, doc) = run(&host, "all", "b.db");
+    assert_eq!(code, Some(1), "{doc:#}");
+    assert_eq!(references(&doc).len(), 3);
+    assert_eq!(doc["summary"]["layers_scanned"], 1 + 1 + 3);
+    // No tag selected: nothing to audit, nothing found.
+    let (code, doc) = run(&format!("{host}/app0"), "latest", "c.db");
+    assert_eq!((code, doc["summary"]["images"].as_u64()), (Some(0), Some(0)));
+    // Without credentials: the listing fails with the reason, exit 2.
+    let o = layerleak()
+        .args(["audit", &host, "--format", "json", "--db"])
+        .arg(tmp.path().join("d.db"))
+        .env("DOCKER_CONFIG", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(doc["images"][0]["error"].as_str().unwrap().contains("authentication"), "{doc:#}");
 }
