@@ -139,7 +139,7 @@ Exit codes:
 
 #[derive(Args, Debug)]
 pub(crate) struct AuditArgs {
-    /// Registries (HOST[:PORT]), repositories (HOST/REPO) and images (REF:TAG, REF@DIGEST).
+    /// Registries (HOST or HOST:PORT), repositories (HOST/REPO) and images (REF:TAG, REF@DIGEST).
     #[arg(required_unless_present = "targets_file")]
     pub(crate) targets: Vec<String>,
     /// Read more targets from this file, one per line (empty lines and lines starting with

@@ -86,7 +86,7 @@ impl RegistrySource {
     /// # Errors
     ///
     /// [`Error::Registry`] when a page cannot be fetched, is malformed or over its limit,
-    /// a `Link` points elsewhere, or the list is longer than [`MAX_LISTED`].
+    /// a `Link` points elsewhere, or the list is longer than [`MAX_LISTED`](crate::registry::MAX_LISTED).
     pub fn tags(&self, page: usize) -> Result<Vec<String>> {
         let first = format!("{}/tags/list?n={page}", self.reference.repository());
         Ok(self.runtime.block_on(list(&self.transport, first, Listed::Tags))?)
