@@ -14,7 +14,7 @@ use layerleak_scan::Pipeline;
 use crate::cache::StoreCache;
 use crate::incident::{Incident, IncidentState, incidents};
 use crate::record::{StoredFinding, StoredIssue};
-use crate::{Error, ImageRecord, Store, TagFilter, Target};
+use crate::{Error, ImageRecord, Store, TagFilter, Target, newest};
 
 /// The repository name a catalog listing connects for (the catalog is not per
 /// repository, but a connection is).
@@ -175,7 +175,27 @@ impl<'a> Auditor<'a> {
             RegistrySource::connect(repo.clone(), &options.registry).map_err(|e| chain(&e))?;
         let tags = source.tags(options.page).map_err(|e| chain(&e))?;
         let name = format!("{}/{}", repo.registry(), repo.repository());
-        Ok(options.tags.select(tags).into_iter().map(|t| format!("{name}:{t}")).collect())
+        let mut tags = options.tags.select(tags);
+        if let TagFilter::Newest(n) = options.tags {
+            let dated = tags.into_iter().map(|t| {
+                let created = self.created(&format!("{name}:{t}"), options);
+                (t, created)
+            });
+            tags = newest(dated.collect(), n);
+        }
+        Ok(tags.into_iter().map(|t| format!("{name}:{t}")).collect())
+    }
+
+    /// The latest config `created` date of the image `reference` (of the platforms
+    /// selected), if it can be read.
+    fn created(&self, reference: &str, options: &AuditOptions) -> Option<String> {
+        let reference = ImageReference::parse(reference).ok()?;
+        let mut source = RegistrySource::connect(reference, &options.registry).ok()?;
+        let images = source.resolve(&options.platform).ok()?;
+        images
+            .iter()
+            .filter_map(|i| i.config.created.clone())
+            .max_by_key(|c| crate::created::instant(c))
     }
 
     /// The selected tags of every repository of the registry `host`.

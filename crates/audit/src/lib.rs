@@ -26,6 +26,7 @@
 
 mod audit;
 mod cache;
+mod created;
 mod error;
 mod incident;
 mod record;
@@ -38,4 +39,4 @@ pub use error::Error;
 pub use incident::{Incident, IncidentState, incidents};
 pub use record::{ImageRecord, StoredFinding, StoredIssue, StoredLocation};
 pub use store::{RunRow, Store};
-pub use target::{TagFilter, Target};
+pub use target::{TagFilter, Target, newest};

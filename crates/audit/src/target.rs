@@ -61,6 +61,9 @@ pub enum TagFilter {
     Latest,
     /// Tags the regular expression matches whole.
     Regex(Box<Regex>),
+    /// The N tags whose image config has the latest `created` date (each tag's manifest
+    /// and config are fetched to know it; tags without a date come last).
+    Newest(usize),
 }
 
 impl TagFilter {
@@ -68,15 +71,17 @@ impl TagFilter {
     ///
     /// # Errors
     ///
-    /// [`Error::Tags`] for an invalid expression, or the `N-newest` form, which needs each
-    /// tag's creation date and is not supported yet.
+    /// [`Error::Tags`] for an invalid expression or `0-newest`.
     pub fn parse(value: &str) -> Result<TagFilter, Error> {
         let bad = |reason: String| Error::Tags { value: value.to_owned(), reason };
         match value {
             "all" => Ok(TagFilter::All),
             "latest" => Ok(TagFilter::Latest),
             v if v.strip_suffix("-newest").is_some_and(|n| n.parse::<u32>().is_ok()) => {
-                Err(bad("N-newest is not supported yet: use all, latest or a regex".to_owned()))
+                match v.trim_end_matches("-newest").parse::<usize>() {
+                    Ok(0) | Err(_) => Err(bad("N-newest needs N of at least 1".to_owned())),
+                    Ok(n) => Ok(TagFilter::Newest(n)),
+                }
             }
             v => Regex::new(&format!("^(?:{v})$"))
                 .map(|r| TagFilter::Regex(Box::new(r)))
@@ -84,14 +89,23 @@ impl TagFilter {
         }
     }
 
-    /// The tags of `tags` this filter selects, in their order.
+    /// The tags of `tags` this filter selects by name, in their order
+    /// ([`TagFilter::Newest`] selects by date, see [`newest`]: all are kept here).
     pub fn select(&self, tags: Vec<String>) -> Vec<String> {
         match self {
-            TagFilter::All => tags,
+            TagFilter::All | TagFilter::Newest(_) => tags,
             TagFilter::Latest => tags.into_iter().filter(|t| t == "latest").collect(),
             TagFilter::Regex(r) => tags.into_iter().filter(|t| r.is_match(t.as_str())).collect(),
         }
     }
+}
+
+/// The `n` tags of `dated` (tag, config `created` as written) with the latest dates, newest
+/// first; tags without a valid date come after all dated ones, by name.
+pub fn newest(mut dated: Vec<(String, Option<String>)>, n: usize) -> Vec<String> {
+    let key = |created: &Option<String>| created.as_deref().and_then(crate::created::instant);
+    dated.sort_by(|(ta, ca), (tb, cb)| key(cb).cmp(&key(ca)).then_with(|| ta.cmp(tb)));
+    dated.into_iter().take(n).map(|(t, _)| t).collect()
 }
 
 #[cfg(test)]
@@ -133,7 +147,18 @@ mod tests {
         assert_eq!(TagFilter::parse("all").unwrap().select(tags()).len(), 4);
         assert_eq!(TagFilter::parse("latest").unwrap().select(tags()), ["latest"]);
         assert_eq!(TagFilter::parse("v[0-9]").unwrap().select(tags()), ["v1"]);
-        assert!(TagFilter::parse("3-newest").unwrap_err().to_string().contains("not supported"));
+        assert!(matches!(TagFilter::parse("3-newest").unwrap(), TagFilter::Newest(3)));
+        assert!(TagFilter::parse("0-newest").is_err());
+        let dated = |t: &str, c: Option<&str>| (t.to_owned(), c.map(str::to_owned));
+        let tags = vec![
+            dated("a", Some("2024-01-01T00:00:00Z")),
+            dated("b", None),
+            dated("c", Some("2024-01-01T01:30:00+02:00")),
+            dated("d", Some("2024-03-01T00:00:00.5Z")),
+            dated("e", Some("not a date")),
+        ];
+        assert_eq!(newest(tags.clone(), 2), ["d", "a"]);
+        assert_eq!(newest(tags, 9), ["d", "a", "c", "b", "e"]);
         assert!(TagFilter::parse("(").is_err());
     }
 }

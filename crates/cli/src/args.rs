@@ -149,9 +149,9 @@ pub(crate) struct AuditArgs {
     /// The audit database (SQLite, created if need be).
     #[arg(long, value_name = "PATH", default_value = "layerleak-audit.db")]
     pub(crate) db: PathBuf,
-    /// Which tags of repositories and registries: all, latest, or a regular expression
-    /// matching the whole tag.
-    #[arg(long, value_name = "all|latest|REGEX", default_value = "all")]
+    /// Which tags of repositories and registries: all, latest, N-newest (by the image
+    /// config's created date), or a regular expression matching the whole tag.
+    #[arg(long, value_name = "all|latest|N-newest|REGEX", default_value = "all")]
     pub(crate) tags: String,
     /// Names asked per page of a repository's tag list or a registry's catalog (the next
     /// pages are followed by their `Link` header).

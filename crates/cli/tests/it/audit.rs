@@ -47,7 +47,23 @@ fn build(r: usize, t: usize) -> Vec<u8> {
 }
 
 fn push(registry: &Registry, r: usize, t: usize, layers: &[LayerBlob; 3]) {
-    let cfg = config("linux/amd64", &["PATH=/bin"], json!({}), simple_history(3), layers);
+    push_created(registry, r, t, layers, None);
+}
+
+/// As [`push`], with `created` in the config.
+fn push_created(
+    registry: &Registry,
+    r: usize,
+    t: usize,
+    layers: &[LayerBlob; 3],
+    created: Option<&str>,
+) {
+    let mut cfg = config("linux/amd64", &["PATH=/bin"], json!({}), simple_history(3), layers);
+    if let Some(created) = created {
+        let mut doc: Value = serde_json::from_slice(&cfg).unwrap();
+        doc["created"] = json!(created);
+        cfg = serde_json::to_vec(&doc).unwrap();
+    }
     let dir = oci_dir(&cfg, layers);
     registry.push(dir.path(), &format!("app{r}:v{t}"), &[]);
 }
@@ -434,8 +450,10 @@ fn repository_tags_are_selected_and_a_basic_auth_registry_is_audited_as_scan_pul
         "etc/base.conf",
         format!("gitlab={GL}\n").into_bytes(),
     )]));
-    for t in 0..3 {
-        push(&registry, 0, t, &layers(&base, 0, t, Vec::new()));
+    // Newest first: v0, then v1 (later as text, earlier as an instant), then v2.
+    let created = ["2024-01-02T00:00:00Z", "2024-01-02T03:00:00+05:00", "2024-01-01T00:00:00Z"];
+    for (t, created) in created.into_iter().enumerate() {
+        push_created(&registry, 0, t, &layers(&base, 0, t, Vec::new()), Some(created));
     }
     let run = |target: &str, tags: &str, db: &str| {
         let o = layerleak()
@@ -471,6 +489,10 @@ fn repository_tags_are_selected_and_a_basic_auth_registry_is_audited_as_scan_pul
     assert_eq!(code, Some(1), "{doc:#}");
     assert_eq!(references(&doc).len(), 3);
     assert_eq!(doc["summary"]["layers_scanned"], 1 + 1 + 3);
+    let (_, doc) = run(&format!("{host}/app0"), "1-newest", "n1.db");
+    assert_eq!(references(&doc), [format!("{host}/app0:v0")]);
+    let (_, doc) = run(&format!("{host}/app0"), "2-newest", "n2.db");
+    assert_eq!(references(&doc), [format!("{host}/app0:v0"), format!("{host}/app0:v1")]);
     // No tag selected: nothing to audit, nothing found.
     let (code, doc) = run(&format!("{host}/app0"), "latest", "c.db");
     assert_eq!((code, doc["summary"]["images"].as_u64()), (Some(0), Some(0)));
