@@ -60,6 +60,31 @@ pub struct AuditReport {
 }
 
 impl AuditReport {
+    /// The report of the last finished run in `store`, as it was given, read from the
+    /// database alone (nothing is fetched); `None` when no run has finished.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] or [`Error::Corrupt`] when the database fails.
+    pub fn last(store: &Store) -> Result<Option<AuditReport>, Error> {
+        let Some((run, targets)) = store.last_finished()? else {
+            return Ok(None);
+        };
+        AuditReport::of_run(store, run, &targets, false).map(Some)
+    }
+
+    /// The report of run `run` of `targets`, compared with the previous finished run.
+    fn of_run(store: &Store, run: i64, targets: &str, resumed: bool) -> Result<AuditReport, Error> {
+        let images = store.images(run)?;
+        let previous = store.previous_run(targets, run)?;
+        let before = match previous {
+            Some(p) => store.images(p)?,
+            None => Vec::new(),
+        };
+        let incidents = incidents(&images, &before);
+        Ok(AuditReport { run, previous, resumed, images, incidents })
+    }
+
     /// The incidents in `state`.
     pub fn count(&self, state: IncidentState) -> usize {
         self.incidents.iter().filter(|i| i.state == state).count()
@@ -130,14 +155,7 @@ impl<'a> Auditor<'a> {
             self.store.put_image(run, &record)?;
         }
         self.store.finish_run(run, now())?;
-        let images = self.store.images(run)?;
-        let previous = self.store.previous_run(&identity, run)?;
-        let before = match previous {
-            Some(p) => self.store.images(p)?,
-            None => Vec::new(),
-        };
-        let incidents = incidents(&images, &before);
-        Ok(AuditReport { run, previous, resumed, images, incidents })
+        AuditReport::of_run(self.store, run, &identity, resumed)
     }
 
     /// The image references of the targets, each once, in order. A repository or registry

@@ -163,6 +163,22 @@ impl Store {
             .map_err(self.db_error("cannot read runs"))
     }
 
+    /// The last finished run of any targets: its id and its targets.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`].
+    pub fn last_finished(&self) -> Result<Option<(i64, String)>, Error> {
+        self.conn
+            .query_row(
+                "SELECT id, targets FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.db_error("cannot read runs"))
+    }
+
     /// The last finished run of `targets` before run `before` (any rules key).
     ///
     /// # Errors

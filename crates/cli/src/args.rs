@@ -138,7 +138,10 @@ Exit codes:
      error occurred; this wins over 1";
 
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct AuditArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<AuditCommand>,
     /// Registries (HOST or HOST:PORT), repositories (HOST/REPO) and images (REF:TAG, REF@DIGEST).
     #[arg(required_unless_present = "targets_file")]
     pub(crate) targets: Vec<String>,
@@ -171,6 +174,23 @@ pub(crate) struct AuditArgs {
     pub(crate) rules_dir: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) registry: crate::target::RegistryArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum AuditCommand {
+    /// Print the report of the last finished run again, from the database alone (nothing is
+    /// fetched); the exit code is that run's.
+    Report {
+        /// The audit database.
+        #[arg(long, value_name = "PATH", default_value = "layerleak-audit.db")]
+        db: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+        format: AuditFormat,
+        /// Print secret values in full.
+        #[arg(long)]
+        show_secrets: bool,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
@@ -15,13 +16,32 @@ use layerleak_report::{Redaction, Redactor, Secret};
 use layerleak_scan::{Pipeline, ScanOptions};
 use serde_json::{Value, json};
 
-use crate::args::{AuditArgs, AuditFormat};
+use crate::args::{AuditArgs, AuditCommand, AuditFormat};
 
 pub(crate) fn run(args: &AuditArgs) -> Result<ExitCode> {
+    if let Some(AuditCommand::Report { db, format, show_secrets }) = &args.command {
+        return report(db, *format, *show_secrets);
+    }
     let scanner = crate::rule_loading::scanner(args.rules_dir.as_deref())?;
     let mode = if args.show_secrets { Redaction::Show } else { Redaction::Redact };
     let mut redactor = crate::scrub::redactor(&scanner, mode, "");
     let result = audit(args, scanner, &mut redactor);
+    result.map_err(|e| crate::scrub::error(e, &redactor))
+}
+
+/// `layerleak audit report`: the last finished run again.
+fn report(db: &Path, format: AuditFormat, show_secrets: bool) -> Result<ExitCode> {
+    if !db.exists() {
+        anyhow::bail!("no audit database at {}", db.display());
+    }
+    let store = Store::open(db)?;
+    let Some(report) = AuditReport::last(&store)? else {
+        anyhow::bail!("{}: no audit run has finished yet", db.display());
+    };
+    let scanner = crate::rule_loading::scanner(None)?;
+    let mode = if show_secrets { Redaction::Show } else { Redaction::Redact };
+    let mut redactor = crate::scrub::redactor(&scanner, mode, "");
+    let result = print(&report, format, &mut redactor);
     result.map_err(|e| crate::scrub::error(e, &redactor))
 }
 
@@ -52,6 +72,12 @@ fn audit(
         page: usize::from(args.page_size),
     };
     let report = Auditor::new(&pipeline, &store).run(&options)?;
+    print(&report, args.format, redactor)
+}
+
+/// Writes `report` in `format` to stdout, redacted by `redactor` (which learns its
+/// secrets); its exit code.
+fn print(report: &AuditReport, format: AuditFormat, redactor: &mut Redactor) -> Result<ExitCode> {
     let secrets: Vec<Secret> = report
         .images
         .iter()
@@ -59,10 +85,10 @@ fn audit(
         .map(|f| Secret::new(f.secret.clone()))
         .collect();
     *redactor = std::mem::take(redactor).with_secrets(&secrets);
-    let out = match args.format {
-        AuditFormat::Text => text(&report, redactor),
+    let out = match format {
+        AuditFormat::Text => text(report, redactor),
         AuditFormat::Json => {
-            let mut v = json_report(&report, redactor);
+            let mut v = json_report(report, redactor);
             redact_strings(&mut v, redactor);
             format!("{v:#}\n")
         }

@@ -269,6 +269,20 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
     assert_eq!(third["summary"]["layers_scanned"], 2);
     assert_eq!(blob_gets(&log, before).len(), images + 2);
 
+    // `audit report` prints the last run again from the database alone.
+    let before = log_lines(&log);
+    let o = layerleak()
+        .args(["audit", "report", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let again: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(again["run"], third["run"]);
+    assert_eq!(again["summary"], third["summary"]);
+    assert_eq!(again["incidents"], third["incidents"]);
+    assert_eq!(log_lines(&log), before, "audit report made requests");
+
     // The text report starts with the summary.
     let o = layerleak().args(["audit", &registry.host(), "--db"]).arg(&db).output().unwrap();
     let text = stdout(&o);
@@ -276,6 +290,20 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
     assert!(text.lines().nth(1).unwrap().starts_with(&format!("images: {images} ")), "{text}");
     assert!(text.contains("incidents: 0 new, 3 still, 0 gone"), "{text}");
     assert!(!text.contains(STRIPE) && !text.contains(GL), "{text}");
+}
+
+#[test]
+fn audit_report_needs_a_database_with_a_finished_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("audit.db");
+    let o = layerleak().args(["audit", "report", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no audit database at"), "{}", stderr(&o));
+    assert!(!db.exists(), "audit report created a database");
+    rusqlite::Connection::open(&db).unwrap();
+    let o = layerleak().args(["audit", "report", "--db"]).arg(&db).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no audit run has finished yet"), "{}", stderr(&o));
 }
 
 #[test]
