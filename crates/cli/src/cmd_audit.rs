@@ -78,11 +78,13 @@ fn audit(
 /// Writes `report` in `format` to stdout, redacted by `redactor` (which learns its
 /// secrets); its exit code.
 fn print(report: &AuditReport, format: AuditFormat, redactor: &mut Redactor) -> Result<ExitCode> {
+    // The secrets of gone incidents are those of the previous run's images.
     let secrets: Vec<Secret> = report
         .images
         .iter()
-        .flat_map(|i| &i.findings)
-        .map(|f| Secret::new(f.secret.clone()))
+        .flat_map(|i| i.findings.iter().map(|f| &f.secret))
+        .chain(report.incidents.iter().map(|i| &i.secret))
+        .map(|s| Secret::new(s.clone()))
         .collect();
     *redactor = std::mem::take(redactor).with_secrets(&secrets);
     let out = match format {

@@ -282,6 +282,18 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
     assert_eq!(again["summary"], third["summary"]);
     assert_eq!(again["incidents"], third["incidents"]);
     assert_eq!(log_lines(&log), before, "audit report made requests");
+    // Secrets are redacted unless asked for (the gone one included).
+    for secret in [GH, GL, NPM, STRIPE] {
+        assert!(!stdout(&o).contains(secret), "{secret} in the report");
+    }
+    let o = layerleak()
+        .args(["audit", "report", "--show-secrets", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    for secret in [GH, GL, NPM, STRIPE] {
+        assert!(stdout(&o).contains(secret), "{secret} not shown with --show-secrets");
+    }
 
     // The text report starts with the summary.
     let o = layerleak().args(["audit", &registry.host(), "--db"]).arg(&db).output().unwrap();
