@@ -236,7 +236,7 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
     let started = Instant::now();
     let (o, second) = audit(&registry, &db);
     eprintln!(
-        "{images} images: first audit {first_wall:?}, second audit {:?}, a loop of layerleak scan {scans_wall:?} (debug build)",
+        "{images} images: first audit {first_wall:?}, second audit {:?}, a loop of layerleak scan {scans_wall:?}",
         started.elapsed()
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
