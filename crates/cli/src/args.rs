@@ -25,6 +25,11 @@ pub(crate) enum Command {
     /// tree): no layers, no image config; for an image use `scan`. Secrets are redacted
     /// unless --show-secrets.
     ScanFs(ScanFsArgs),
+    /// Audit many images over time: registries, repositories (their tags) and images, each
+    /// unique layer scanned once per rule set, state in a database; reports incidents (one
+    /// per secret across all images) new, still or gone since the previous run.
+    #[command(after_help = AUDIT_AFTER_HELP)]
+    Audit(Box<AuditArgs>),
     /// Inspect and check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -114,6 +119,86 @@ pub(crate) struct ScanArgs {
 
 fn parse_platform(value: &str) -> Result<layerleak_image::Platform, String> {
     layerleak_image::Platform::parse(value).map_err(|e| e.to_string())
+}
+
+const AUDIT_AFTER_HELP: &str = "\
+Targets: HOST[:PORT] is a registry (every repository its catalog lists), HOST/REPO (or a
+Docker Hub name such as python) a repository (its tags, see --tags), and a reference with
+a tag or digest one image.
+
+State: the database (--db) keeps each layer's scan by blob digest and rule set, each run
+and each image's findings. A layer already scanned is not fetched again. An interrupted
+audit run again with the same targets resumes its run. The database holds secret values:
+protect it as the images.
+
+Exit codes:
+  0  every image was audited and no secret that fails the gate is present
+  1  a secret that fails the gate is present (new or still)
+  2  an image could not be audited or not fully scanned (the report says why), or an
+     error occurred; this wins over 1";
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub(crate) struct AuditArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<AuditCommand>,
+    /// Registries (HOST or HOST:PORT), repositories (HOST/REPO) and images (REF:TAG, REF@DIGEST).
+    #[arg(required_unless_present = "targets_file")]
+    pub(crate) targets: Vec<String>,
+    /// Read more targets from this file, one per line (empty lines and lines starting with
+    /// `#` are skipped).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) targets_file: Option<PathBuf>,
+    /// The audit database (SQLite, created if need be).
+    #[arg(long, value_name = "PATH", default_value = "layerleak-audit.db")]
+    pub(crate) db: PathBuf,
+    /// Which tags of repositories and registries: all, latest, N-newest (by the image
+    /// config's created date), or a regular expression matching the whole tag.
+    #[arg(long, value_name = "all|latest|N-newest|REGEX", default_value = "all")]
+    pub(crate) tags: String,
+    /// Names asked per page of a repository's tag list or a registry's catalog (the next
+    /// pages are followed by their `Link` header).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) page_size: u16,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub(crate) format: AuditFormat,
+    /// Print secret values in full.
+    #[arg(long)]
+    pub(crate) show_secrets: bool,
+    /// Worker threads for layers [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub(crate) jobs: Option<usize>,
+    /// Load rules from this directory of TOML files instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) rules_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) registry: crate::target::RegistryArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum AuditCommand {
+    /// Print the report of the last finished run again, from the database alone (nothing is
+    /// fetched); the exit code is that run's.
+    Report {
+        /// The audit database.
+        #[arg(long, value_name = "PATH", default_value = "layerleak-audit.db")]
+        db: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+        format: AuditFormat,
+        /// Print secret values in full.
+        #[arg(long)]
+        show_secrets: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AuditFormat {
+    /// For people: the summary, then incidents.
+    Text,
+    /// One JSON document: summary, incidents, images.
+    Json,
 }
 
 #[derive(Args, Debug)]

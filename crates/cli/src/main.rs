@@ -1,6 +1,7 @@
 //! The `layerleak` command-line tool.
 
 mod args;
+mod cmd_audit;
 mod cmd_generate;
 mod cmd_rules;
 mod cmd_scan;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         args::Command::Rules(cmd) => cmd_rules::run(cmd),
         args::Command::Scan(args) => cmd_scan::run(&args),
         args::Command::ScanFs(args) => cmd_scan_fs::run(&args),
+        args::Command::Audit(args) => cmd_audit::run(&args),
         args::Command::Completions { shell } => cmd_generate::completions(shell),
         args::Command::Man { out_dir } => cmd_generate::man(out_dir.as_deref()),
     };

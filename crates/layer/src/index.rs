@@ -41,7 +41,7 @@ pub enum Status {
 ///
 /// Proportional to the number of entries of the layer: one map slot per path, and the
 /// paths of each hard link.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PathIndex {
     paths: HashMap<BString, Change>,
     /// Hard links of this layer: `(link path, target path)`, both normalised.
@@ -49,7 +49,7 @@ pub struct PathIndex {
 }
 
 /// What one layer did at one path (several can combine: a whiteout and a re-add).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Change {
     /// Wrote an entry here; `Some(true)` for a directory.
     written: Option<bool>,

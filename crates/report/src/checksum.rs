@@ -4,7 +4,7 @@
 /// in a CRC-32 of their random part). A failed checksum is why a provider rule's finding is
 /// reported at low confidence: the value has the token's shape but was most likely made up,
 /// mistyped or truncated (documentation, tests), not issued by the provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Checksum {
     /// The checksum is right: the value is very likely a token the provider issued.
     Verified,

@@ -33,7 +33,19 @@ pub struct ScanIssue {
 /// was scanned and attributed and the issue only says something odd about the image (an
 /// absolute path in a layer, a bad CRC in a nested zip whose content was still scanned), it
 /// is a [`Notice`](Severity::Notice) and the exit code is unchanged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum Severity {
     /// Bytes were not scanned or provenance is unreliable: the scan is incomplete.
     #[default]

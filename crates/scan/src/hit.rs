@@ -7,7 +7,8 @@ use layerleak_rules::{Confidence, Validator};
 use crate::builtin::BuiltinRule;
 
 /// Which rule found a secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "RuleRefWire", try_from = "RuleRefWire")]
 pub(crate) enum RuleRef {
     /// A rule of the scanner, by index.
     Engine(usize),
@@ -16,7 +17,7 @@ pub(crate) enum RuleRef {
 }
 
 /// A secret found somewhere, before findings are formed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Hit<S> {
     pub(crate) rule: RuleRef,
     pub(crate) confidence: Confidence,
@@ -49,7 +50,7 @@ fn checksum(m: &Match<'_>) -> Option<Checksum> {
 }
 
 /// Where in a layer blob.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub(crate) struct LayerSite {
     /// Nested path display string.
     pub(crate) path: String,
@@ -70,4 +71,69 @@ pub(crate) struct ConfigSite {
     pub(crate) history_index: Option<usize>,
     pub(crate) offset: u64,
     pub(crate) context: String,
+}
+
+/// How a [`RuleRef`] is stored in a layer cache: a built-in check by its id (its
+/// `&'static` texts are looked up again when it is read back).
+#[derive(serde::Serialize, serde::Deserialize)]
+enum RuleRefWire {
+    Engine(usize),
+    Builtin(String),
+}
+
+impl From<RuleRef> for RuleRefWire {
+    fn from(rule: RuleRef) -> RuleRefWire {
+        match rule {
+            RuleRef::Engine(i) => RuleRefWire::Engine(i),
+            RuleRef::Builtin(b) => RuleRefWire::Builtin(b.id.to_owned()),
+        }
+    }
+}
+
+impl TryFrom<RuleRefWire> for RuleRef {
+    type Error = String;
+
+    fn try_from(wire: RuleRefWire) -> Result<RuleRef, String> {
+        match wire {
+            RuleRefWire::Engine(i) => Ok(RuleRef::Engine(i)),
+            RuleRefWire::Builtin(id) => crate::BUILTIN_RULES
+                .iter()
+                .find(|b| b.id == id)
+                .map(|b| RuleRef::Builtin(*b))
+                .ok_or_else(|| format!("unknown built-in rule {id:?}")),
+        }
+    }
+}
+
+/// A [`LayerSite`] as read back from a layer cache: the encoding is one of the names the
+/// layer scan gives, which are `&'static`.
+#[derive(serde::Deserialize)]
+struct LayerSiteWire {
+    path: String,
+    layer_path: Vec<u8>,
+    offset: u64,
+    encoding: Option<String>,
+    file: Option<usize>,
+}
+
+// By hand: a derived impl would borrow the `&'static str` from the input.
+impl<'de> serde::Deserialize<'de> for LayerSite {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<LayerSite, D::Error> {
+        let w = LayerSiteWire::deserialize(de)?;
+        let encoding = match w.encoding.as_deref() {
+            None => None,
+            Some("utf-16le") => Some("utf-16le"),
+            Some("utf-16be") => Some("utf-16be"),
+            Some(other) => {
+                return Err(serde::de::Error::custom(format!("unknown text encoding {other:?}")));
+            }
+        };
+        Ok(LayerSite {
+            path: w.path,
+            layer_path: w.layer_path,
+            offset: w.offset,
+            encoding,
+            file: w.file,
+        })
+    }
 }

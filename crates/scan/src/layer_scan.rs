@@ -18,7 +18,7 @@ use crate::packages::{self, DB_FILE_LIMIT, DbFile, FileHashes, HASH_LIMIT, Parse
 use crate::path_rules::{self, HEAD_LIMIT};
 
 /// What scanning one blob produced.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct BlobScan {
     pub(crate) hits: Vec<Hit<LayerSite>>,
     /// What the layer writes and deletes (partial if the walk failed).
@@ -35,7 +35,7 @@ pub(crate) struct BlobScan {
 }
 
 /// Something not (fully) scanned in a blob, or worth a notice.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Problem {
     pub(crate) severity: Severity,
     pub(crate) path: Option<String>,

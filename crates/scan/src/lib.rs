@@ -95,6 +95,7 @@ mod error;
 pub mod fuzzing;
 mod hit;
 mod issues;
+mod layer_cache;
 mod layer_scan;
 mod options;
 mod outcome;
@@ -113,6 +114,7 @@ pub use builtin::{
     KUBECONFIG, NETRC, NPMRC, PRIVATE_KEY_FILE, PYPIRC, SECRET_NAMED_VALUE,
 };
 pub use error::Error;
+pub use layer_cache::{LayerCache, LayerScan};
 pub use options::ScanOptions;
 pub use outcome::ScanOutcome;
 pub use pipeline::Pipeline;

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `layerleak` binary. One test binary, one module per area.
 
+mod audit;
 mod capped;
 mod checksum;
 mod common;

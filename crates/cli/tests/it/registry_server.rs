@@ -85,9 +85,20 @@ impl Registry {
     /// Starts a registry keeping its files in `dir`, with `auth` as the YAML `auth:`
     /// section (pushes then use [`USER`] / [`PASSWORD`]).
     pub(crate) fn start_with(dir: tempfile::TempDir, auth: Option<String>) -> Registry {
+        Registry::start_logging(dir, auth, None)
+    }
+
+    /// As [`Registry::start_with`], writing the access log (one line per request) to
+    /// `log` when given.
+    pub(crate) fn start_logging(
+        dir: tempfile::TempDir,
+        auth: Option<String>,
+        log: Option<&Path>,
+    ) -> Registry {
         let port = free_port();
         let mut config = format!(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: {}\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            log.is_none(),
             dir.path().join("storage").display()
         );
         let has_auth = auth.is_some();
@@ -97,7 +108,11 @@ impl Registry {
         let child = Command::new("docker-registry")
             .arg("serve")
             .arg(&config_path)
-            .stdout(Stdio::null())
+            .stdout(match log {
+                // The access log goes to stdout.
+                Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+                None => Stdio::null(),
+            })
             .stderr(Stdio::null())
             .spawn()
             .expect("docker-registry starts");

@@ -121,6 +121,17 @@ pub enum RegistryError {
         actual: String,
     },
 
+    /// A list (tags, catalog) the registry sent is malformed or does not end.
+    #[error("{registry}: {what}: {reason}")]
+    BadListing {
+        /// The registry host.
+        registry: String,
+        /// Which list (and page).
+        what: String,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// The registry answered with a body larger than this crate reads for a document.
     #[error("{registry}: {what} is over the {limit}-byte limit")]
     TooLarge {

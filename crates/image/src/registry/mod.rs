@@ -10,6 +10,7 @@
 //! | `options.rs` | [`RegistryOptions`]: CA certificates, insecure hosts, timeouts, retries |
 //! | `transport.rs` | the HTTP client: authentication, retries with backoff, `Retry-After`, status → [`RegistryError`] |
 //! | `blob_stream.rs` | a blob body fed by a tokio task through a bounded channel into a synchronous [`Read`](std::io::Read), resumed with a `Range` request when the connection drops |
+//! | `listing.rs` | the paginated lists of tags (`tags/list`) and repositories (`_catalog`) |
 //! | `source.rs` | [`RegistrySource`], the [`ImageSource`](crate::ImageSource) |
 //! | `error.rs` | [`RegistryError`] |
 //!
@@ -34,6 +35,7 @@
 mod blob_stream;
 mod credentials;
 mod error;
+mod listing;
 mod options;
 mod reference;
 mod source;
@@ -41,6 +43,7 @@ mod transport;
 
 pub use credentials::{CredentialOrigin, Credentials, PASSWORD_ENV, USERNAME_ENV};
 pub use error::RegistryError;
+pub use listing::MAX_LISTED;
 pub use options::{BLOB_BYTES_PER_SECOND, MAX_BLOB_DEADLINE, RegistryOptions};
 pub use reference::{ImageReference, without_userinfo};
 pub use source::RegistrySource;

@@ -10,6 +10,7 @@ use crate::platform::PlatformSelector;
 use crate::registry::blob_stream;
 use crate::registry::credentials::Credentials;
 use crate::registry::error::RegistryError;
+use crate::registry::listing::{Listed, list};
 use crate::registry::options::RegistryOptions;
 use crate::registry::reference::ImageReference;
 use crate::registry::transport::{Target, Transport, is_manifest_media_type};
@@ -77,6 +78,30 @@ impl RegistrySource {
     /// The reference being pulled.
     pub fn reference(&self) -> &ImageReference {
         &self.reference
+    }
+
+    /// The tags of the repository, every page of `GET /v2/<name>/tags/list` (`page` per
+    /// request, following the `Link` header), in the registry's order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Registry`] when a page cannot be fetched, is malformed or over its limit,
+    /// a `Link` points elsewhere, or the list is longer than [`MAX_LISTED`](crate::registry::MAX_LISTED).
+    pub fn tags(&self, page: usize) -> Result<Vec<String>> {
+        let first = format!("{}/tags/list?n={page}", self.reference.repository());
+        Ok(self.runtime.block_on(list(&self.transport, first, Listed::Tags))?)
+    }
+
+    /// The repositories of the registry, every page of `GET /v2/_catalog` (`page` per
+    /// request, following the `Link` header). The registry must allow the catalog to the
+    /// credentials used (a token scoped for another repository may not).
+    ///
+    /// # Errors
+    ///
+    /// As [`RegistrySource::tags`].
+    pub fn repositories(&self, page: usize) -> Result<Vec<String>> {
+        let first = format!("_catalog?n={page}");
+        Ok(self.runtime.block_on(list(&self.transport, first, Listed::Repositories))?)
     }
 
     /// Fetches a document whole and checks it against `desc`.

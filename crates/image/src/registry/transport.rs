@@ -5,7 +5,9 @@ use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 use base64::Engine as _;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, RANGE, RETRY_AFTER, WWW_AUTHENTICATE};
+use reqwest::header::{
+    ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, LINK, RANGE, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 
@@ -42,6 +44,8 @@ pub(crate) enum Target<'a> {
     Manifest(&'a str),
     /// A blob (config or layer), by digest.
     Blob(&'a Digest),
+    /// A list (`_catalog`, `<name>/tags/list`): the path and query after `/v2/`.
+    Listing(&'a str),
 }
 
 impl Target<'_> {
@@ -49,6 +53,7 @@ impl Target<'_> {
         match self {
             Target::Manifest(r) => format!("manifest {r}"),
             Target::Blob(d) => format!("blob {d}"),
+            Target::Listing(l) => format!("list {l}"),
         }
     }
 }
@@ -357,6 +362,7 @@ impl Transport {
         match target {
             Target::Manifest(r) => format!("{}/v2/{}/manifests/{r}", self.base, self.repository()),
             Target::Blob(d) => format!("{}/v2/{}/blobs/{d}", self.base, self.repository()),
+            Target::Listing(l) => format!("{}/v2/{l}", self.base),
         }
     }
 
@@ -460,6 +466,12 @@ impl Transport {
                 (_, Target::Blob(digest)) => {
                     RegistryError::BlobNotFound { registry, repository, digest: digest.to_string() }
                 }
+                (_, Target::Listing(_)) => RegistryError::Status {
+                    registry,
+                    what: target.describe(),
+                    status: status.as_u16(),
+                    detail: self.sanitize(detail.message),
+                },
             },
             _ => RegistryError::Status {
                 registry,
@@ -478,17 +490,36 @@ impl Transport {
         target: Target<'_>,
         limit: u64,
     ) -> Result<(Vec<u8>, Option<String>), RegistryError> {
+        let (body, headers) = self.fetch_with_headers(target, limit).await?;
+        let content_type = header(&headers, CONTENT_TYPE)
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
+        Ok((body, content_type))
+    }
+
+    /// As [`Transport::fetch_document`], returning the `Link` header (the next page of a
+    /// list) instead of the content type.
+    pub(crate) async fn fetch_page(
+        &self,
+        target: Target<'_>,
+        limit: u64,
+    ) -> Result<(Vec<u8>, Option<String>), RegistryError> {
+        let (body, headers) = self.fetch_with_headers(target, limit).await?;
+        Ok((body, header(&headers, LINK).map(str::to_owned)))
+    }
+
+    /// A document whole, with the response's headers.
+    async fn fetch_with_headers(
+        &self,
+        target: Target<'_>,
+        limit: u64,
+    ) -> Result<(Vec<u8>, HeaderMap), RegistryError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let response = self.get(target, 0).await?;
-            let content_type = response
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(';').next())
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty());
+            let headers = response.headers().clone();
             let read = tokio::time::timeout(self.deadline, read_body(response, limit)).await;
             let outcome = match read {
                 Ok(Ok(body)) => Ok(body),
@@ -509,7 +540,7 @@ impl Transport {
                 }
             };
             match outcome {
-                Ok(body) => return Ok((body, content_type)),
+                Ok(body) => return Ok((body, headers)),
                 Err(reason) if attempt >= self.attempts => {
                     return Err(self.transport_error(target, attempt, reason));
                 }
@@ -549,6 +580,11 @@ impl Transport {
     pub(crate) fn backoff(&self, attempt: u32) -> Duration {
         self.backoff_for(attempt)
     }
+}
+
+/// A header's value, if it is text.
+fn header(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// Media types that are manifests rather than blobs, for choosing the endpoint.

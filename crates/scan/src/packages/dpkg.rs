@@ -14,7 +14,7 @@ pub(crate) const INFO_DIR: &str = "var/lib/dpkg/info/";
 pub(crate) const STATUS: &str = "var/lib/dpkg/status";
 
 /// One installed package of a `status` file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Installed {
     /// The package name (without `:arch`).
     pub(crate) package: String,

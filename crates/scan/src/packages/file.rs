@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// The package manager whose database listed a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub(crate) enum PackageManager {
     /// Debian's dpkg: `var/lib/dpkg/status` and `var/lib/dpkg/info/*.md5sums`.
     Dpkg,
@@ -37,7 +39,7 @@ impl fmt::Display for PackageManager {
 }
 
 /// The digest a database recorded for a file's bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum FileDigest {
     /// MD5 (dpkg `md5sums`, old RPM).
     Md5([u8; 16]),
@@ -51,7 +53,7 @@ pub(crate) enum FileDigest {
 }
 
 /// One file a package database lists.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PackageFile {
     /// The file's path in the image, relative to the root, without a leading `/` or `./`
     /// (the form tar entries of layers are compared in).

@@ -13,7 +13,7 @@ use super::FileDigest;
 pub(crate) const HASH_LIMIT: usize = 8 << 20;
 
 /// The digests of a file's bytes, in every algorithm a database records.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum FileHashes {
     /// Computed from the whole file.
     Computed {

@@ -83,7 +83,7 @@ impl DbFile {
 }
 
 /// What one database file says.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Parsed {
     /// dpkg's installed packages and versions (from `status`).
     DpkgInstalled(Vec<dpkg::Installed>),

@@ -13,7 +13,7 @@ use super::{PackageDbError, PackageManager};
 const HIDDEN_LOCKFILE: &str = "node_modules/.package-lock.json";
 
 /// One package npm installed from a registry tarball.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct NpmPackage {
     /// Its directory, relative to the image root (`app/node_modules/@aws-sdk/client-s3`).
     pub(crate) dir: String,

@@ -1,0 +1,311 @@
+//! [`Auditor`]: one run of an audit: expand the targets into image references, audit each
+//! image (layers from the cache or scanned and stored), record it, and compare the run's
+//! incidents with the previous run's.
+
+use std::collections::HashSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use layerleak_image::ImageSource as _;
+use layerleak_image::PlatformSelector;
+use layerleak_image::registry::{ImageReference, RegistryOptions, RegistrySource};
+use layerleak_report::Gate;
+use layerleak_scan::Pipeline;
+
+use crate::cache::StoreCache;
+use crate::incident::{Incident, IncidentState, incidents};
+use crate::record::{StoredFinding, StoredIssue};
+use crate::{Error, ImageRecord, Store, TagFilter, Target, newest};
+
+/// The repository name a catalog listing connects for (the catalog is not per
+/// repository, but a connection is).
+const CATALOG_REPOSITORY: &str = "layerleak-catalog";
+
+/// What an audit covers and how it reaches registries.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    /// The targets, as given.
+    pub targets: Vec<String>,
+    /// Which tags of repository and registry targets.
+    pub tags: TagFilter,
+    /// The tag filter as given (part of what identifies the audit between runs).
+    pub tags_text: String,
+    /// TLS, credentials, timeouts: as for `layerleak scan`.
+    pub registry: RegistryOptions,
+    /// Which platforms of multi-platform images.
+    pub platform: PlatformSelector,
+    /// Names asked per page of a tag list or catalog (the spec's `n`).
+    pub page: usize,
+}
+
+impl AuditOptions {
+    /// What identifies this audit between runs: the targets and the tag filter.
+    fn identity(&self) -> String {
+        serde_json::json!({ "targets": self.targets, "tags": self.tags_text }).to_string()
+    }
+}
+
+/// The result of one run.
+#[derive(Debug, Clone)]
+pub struct AuditReport {
+    /// The run's id in the database.
+    pub run: i64,
+    /// The previous finished run of the same targets, compared with.
+    pub previous: Option<i64>,
+    /// Whether this run resumed an interrupted one.
+    pub resumed: bool,
+    /// Every image of the run (those finished before an interruption included).
+    pub images: Vec<ImageRecord>,
+    /// Incidents new, still and gone.
+    pub incidents: Vec<Incident>,
+}
+
+impl AuditReport {
+    /// The report of the last finished run in `store`, as it was given, read from the
+    /// database alone (nothing is fetched); `None` when no run has finished.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] or [`Error::Corrupt`] when the database fails.
+    pub fn last(store: &Store) -> Result<Option<AuditReport>, Error> {
+        let Some((run, targets)) = store.last_finished()? else {
+            return Ok(None);
+        };
+        AuditReport::of_run(store, run, &targets, false).map(Some)
+    }
+
+    /// The report of run `run` of `targets`, compared with the previous finished run.
+    fn of_run(store: &Store, run: i64, targets: &str, resumed: bool) -> Result<AuditReport, Error> {
+        let images = store.images(run)?;
+        let previous = store.previous_run(targets, run)?;
+        let before = match previous {
+            Some(p) => store.images(p)?,
+            None => Vec::new(),
+        };
+        let incidents = incidents(&images, &before);
+        Ok(AuditReport { run, previous, resumed, images, incidents })
+    }
+
+    /// The incidents in `state`.
+    pub fn count(&self, state: IncidentState) -> usize {
+        self.incidents.iter().filter(|i| i.state == state).count()
+    }
+
+    /// Whether every image was audited completely.
+    pub fn is_complete(&self) -> bool {
+        self.images.iter().all(ImageRecord::is_complete)
+    }
+
+    /// The exit code, as `layerleak scan`'s: 2 when an image could not be audited or was
+    /// not fully scanned, else 1 when a secret that fails the gate is present (new or
+    /// still), else 0.
+    pub fn exit_code(&self) -> u8 {
+        if !self.is_complete() {
+            2
+        } else if self.incidents.iter().any(|i| i.state != IncidentState::Gone) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Runs audits with a pipeline and a database.
+#[derive(Debug)]
+pub struct Auditor<'a> {
+    pipeline: &'a Pipeline,
+    store: &'a Store,
+}
+
+impl<'a> Auditor<'a> {
+    /// An auditor scanning with `pipeline` and keeping its state in `store`.
+    pub fn new(pipeline: &'a Pipeline, store: &'a Store) -> Auditor<'a> {
+        Auditor { pipeline, store }
+    }
+
+    /// Runs the audit `options` describes: resumes the last run of the same targets if it
+    /// was interrupted (images it finished are not audited again), else starts a new one.
+    /// Each image is stored as soon as it is done, each layer scan as soon as it is made.
+    ///
+    /// An image or a repository that cannot be read is recorded with its reason (exit
+    /// code 2) and the others are audited.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Database`] or [`Error::Corrupt`] when the database fails.
+    pub fn run(&self, options: &AuditOptions) -> Result<AuditReport, Error> {
+        let identity = options.identity();
+        let key = self.pipeline.layer_key();
+        let (run, resumed) = match self.store.last_run(&identity, &key)? {
+            Some(last) if !last.finished => (last.id, true),
+            _ => (self.store.start_run(&identity, &key, now())?, false),
+        };
+        // What could not be audited is tried again; what was audited is kept.
+        self.store.forget_failed(run)?;
+        let done: HashSet<String> =
+            self.store.images(run)?.into_iter().map(|r| r.reference).collect();
+        let mut cache = StoreCache { store: self.store, key: &key, error: None };
+        for reference in self.expand(options, run)? {
+            if done.contains(&reference) {
+                continue;
+            }
+            let record = self.audit_image(&reference, options, &mut cache);
+            if let Some(e) = cache.error.take() {
+                return Err(e);
+            }
+            self.store.put_image(run, &record)?;
+        }
+        self.store.finish_run(run, now())?;
+        AuditReport::of_run(self.store, run, &identity, resumed)
+    }
+
+    /// The image references of the targets, each once, in order. A repository or registry
+    /// whose list cannot be read is stored as a record with the reason.
+    fn expand(&self, options: &AuditOptions, run: i64) -> Result<Vec<String>, Error> {
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |r: String| {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        };
+        for text in &options.targets {
+            let listed = match Target::parse(text)? {
+                Target::Image(r) => Ok(vec![r.to_string()]),
+                Target::Repository(r) => self.tags_of(&r, options),
+                Target::Registry(host) => self.registry_images(&host, options),
+            };
+            match listed {
+                Ok(refs) => refs.into_iter().for_each(&mut push),
+                Err(reason) => {
+                    self.store.put_image(run, &ImageRecord::failed(text.clone(), reason))?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `repo:tag` for each tag of `repo` that the filter selects.
+    fn tags_of(
+        &self,
+        repo: &ImageReference,
+        options: &AuditOptions,
+    ) -> Result<Vec<String>, String> {
+        let source =
+            RegistrySource::connect(repo.clone(), &options.registry).map_err(|e| chain(&e))?;
+        let tags = source.tags(options.page).map_err(|e| chain(&e))?;
+        let name = format!("{}/{}", repo.registry(), repo.repository());
+        let mut tags = options.tags.select(tags);
+        if let TagFilter::Newest(n) = options.tags {
+            let dated = tags.into_iter().map(|t| {
+                let created = self.created(&format!("{name}:{t}"), options);
+                (t, created)
+            });
+            tags = newest(dated.collect(), n);
+        }
+        Ok(tags.into_iter().map(|t| format!("{name}:{t}")).collect())
+    }
+
+    /// The latest config `created` date of the image `reference` (of the platforms
+    /// selected), if it can be read.
+    fn created(&self, reference: &str, options: &AuditOptions) -> Option<String> {
+        let reference = ImageReference::parse(reference).ok()?;
+        let mut source = RegistrySource::connect(reference, &options.registry).ok()?;
+        let images = source.resolve(&options.platform).ok()?;
+        images
+            .iter()
+            .filter_map(|i| i.config.created.clone())
+            .max_by_key(|c| crate::created::instant(c))
+    }
+
+    /// The selected tags of every repository of the registry `host`.
+    fn registry_images(&self, host: &str, options: &AuditOptions) -> Result<Vec<String>, String> {
+        let placeholder = ImageReference::parse(&format!("{host}/{CATALOG_REPOSITORY}"))
+            .map_err(|e| chain(&e))?;
+        let source =
+            RegistrySource::connect(placeholder, &options.registry).map_err(|e| chain(&e))?;
+        let mut out = Vec::new();
+        for repo in source.repositories(options.page).map_err(|e| chain(&e))? {
+            let reference =
+                ImageReference::parse(&format!("{host}/{repo}")).map_err(|e| chain(&e))?;
+            out.extend(self.tags_of(&reference, options)?);
+        }
+        Ok(out)
+    }
+
+    /// Audits one image: its manifest and config are fetched, its layers taken from the
+    /// cache or fetched and scanned.
+    fn audit_image(
+        &self,
+        reference: &str,
+        options: &AuditOptions,
+        cache: &mut StoreCache<'_>,
+    ) -> ImageRecord {
+        let resolved = ImageReference::parse(reference)
+            .map_err(|e| chain(&e))
+            .and_then(|r| RegistrySource::connect(r, &options.registry).map_err(|e| chain(&e)))
+            .and_then(|mut source| {
+                let images = source.resolve(&options.platform).map_err(|e| chain(&e))?;
+                Ok((source, images))
+            });
+        let (source, images) = match resolved {
+            Ok(v) => v,
+            Err(reason) => return ImageRecord::failed(reference.to_owned(), reason),
+        };
+        let distinct: HashSet<String> = images
+            .iter()
+            .flat_map(|i| &i.layers)
+            .map(|l| l.descriptor.digest.to_string())
+            .collect();
+        let outcome =
+            self.pipeline.scan_images_cached(&images, source.blob_opener().as_ref(), cache);
+        let gated = Gate::new().apply(outcome.findings);
+        let mut findings: Vec<StoredFinding> =
+            gated.findings.iter().map(|f| StoredFinding::of(f, &gated)).collect();
+        findings.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
+        ImageRecord {
+            reference: reference.to_owned(),
+            error: None,
+            layers_scanned: outcome.blobs_scanned,
+            layers_cached: distinct.len().saturating_sub(outcome.blobs_scanned),
+            bytes_scanned: outcome.bytes_scanned,
+            findings,
+            issues: outcome.issues.iter().map(StoredIssue::of).collect(),
+        }
+    }
+}
+
+impl ImageRecord {
+    /// A target or image that could not be audited, with the reason.
+    fn failed(reference: String, reason: String) -> ImageRecord {
+        ImageRecord {
+            reference,
+            error: Some(reason),
+            layers_scanned: 0,
+            layers_cached: 0,
+            bytes_scanned: 0,
+            findings: Vec::new(),
+            issues: Vec::new(),
+        }
+    }
+}
+
+/// An error and its causes, on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// Seconds since the Unix epoch.
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
