@@ -53,6 +53,7 @@ pub mod conformance;
 mod entropy;
 mod error;
 mod generic;
+mod key_name;
 mod matches;
 mod placeholder;
 mod prefilter;
