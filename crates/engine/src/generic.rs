@@ -60,7 +60,23 @@ fn is_integrity(v: &[u8]) -> bool {
 }
 
 fn is_path(v: &[u8]) -> bool {
-    v.starts_with(b"/") || v.starts_with(b"./") || v.starts_with(b"../") || v.starts_with(b"~/")
+    (v.starts_with(b"/") && !is_slash_led_base64(v))
+        || v.starts_with(b"./")
+        || v.starts_with(b"../")
+        || v.starts_with(b"~/")
+}
+
+/// `/nZ6SOAGofyNMCSwmVa0fr0oktEqjouO0mS6PcUUGUK2`: one random base64 key in 64 starts with
+/// `/`. Long, high-entropy, base64 only (no `.`), with upper- and lower-case letters and
+/// digits, and at most two more `/`: not a path.
+fn is_slash_led_base64(v: &[u8]) -> bool {
+    v.len() >= 27
+        && v.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        && v.iter().filter(|&&b| b == b'/').count() <= 3
+        && v.iter().any(u8::is_ascii_uppercase)
+        && v.iter().any(u8::is_ascii_lowercase)
+        && v.iter().any(u8::is_ascii_digit)
+        && crate::shannon_entropy(v) >= 4.2
 }
 
 /// A variable, a function call or an environment lookup rather than a literal.
@@ -219,6 +235,8 @@ mod tests {
             b"arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
             b"InvalidToken:%s:%s",
             b"token={}",
+            b"/usr/lib/python3/dist-packages/botocore/data",
+            b"/opt/app/Config2024/settings",
         ] {
             assert!(is_non_secret_value(v), "{}", String::from_utf8_lossy(v));
         }
@@ -240,6 +258,8 @@ mod tests {
             b"a.b[x]",
             b"zq-8.c0m",
             b"50%off!",
+            // Base64 that starts with `/`.
+            b"/nZ6SOAGofyNMCSwmVa0fr0oktEqjouO0mS6PcUUGUK2",
         ] {
             assert!(!is_non_secret_value(v), "{}", String::from_utf8_lossy(v));
         }

@@ -142,6 +142,29 @@ pub(crate) struct CompiledRule {
     /// a candidate is one anchored attempt per offset, the earliest start first. Empty when
     /// unknown: a candidate is a window search.
     pub(crate) keyword_offsets: Vec<u64>,
+    /// The second half of a paired rule, searched around each match of `regex`.
+    pub(crate) companion: Option<CompiledCompanion>,
+}
+
+/// The compiled second half of a paired rule.
+#[derive(Debug)]
+pub(crate) struct CompiledCompanion {
+    pattern: String,
+    regex: OnceLock<meta::Regex>,
+    pub(crate) secret_group: usize,
+    /// The most bytes between the halves.
+    pub(crate) within: u64,
+    /// The longest match of the second half.
+    pub(crate) max_len: u64,
+}
+
+impl CompiledCompanion {
+    /// The second half's regex, compiled on first use (see [`CompiledRule::regex`]).
+    pub(crate) fn regex(&self) -> &meta::Regex {
+        self.regex.get_or_init(|| {
+            build_regex(&self.pattern).expect("a validated pattern compiles without size limits")
+        })
+    }
 }
 
 impl CompiledRule {
@@ -160,11 +183,23 @@ impl CompiledRule {
                 .rev()
                 .map(|&o| o as u64)
                 .collect(),
+            companion: rule.companion().map(|c| CompiledCompanion {
+                pattern: c.pattern().to_owned(),
+                regex: OnceLock::new(),
+                secret_group: c.secret_group(),
+                within: c.within() as u64,
+                max_len: c.max_len() as u64,
+            }),
         };
         if eager {
             let regex = build_regex(rule.pattern())
                 .map_err(|source| BuildError::Regex { rule: rule.id().to_owned(), source })?;
             compiled.regex.set(regex).expect("a new OnceLock is empty");
+            if let Some(c) = &compiled.companion {
+                let regex = build_regex(&c.pattern)
+                    .map_err(|source| BuildError::Regex { rule: rule.id().to_owned(), source })?;
+                c.regex.set(regex).expect("a new OnceLock is empty");
+            }
         }
         Ok(compiled)
     }

@@ -25,7 +25,7 @@
 
 use std::io::{self, Read};
 
-use layerleak_rules::Confidence;
+use layerleak_rules::{Confidence, Rule};
 use regex_automata::{Anchored, Input, meta, util::captures::Captures};
 
 use crate::{
@@ -34,7 +34,7 @@ use crate::{
     generic::is_non_secret_value,
     placeholder::is_placeholder,
     prefilter::Scratch,
-    scanner::{CompiledRule, Inner},
+    scanner::{CompiledCompanion, CompiledRule, Inner},
     shannon_entropy,
     validate::validate,
 };
@@ -67,6 +67,11 @@ struct Work {
     /// Keywords starting before this offset have been handled.
     candidates_from: u64,
     caches: Vec<Option<(meta::Cache, Captures)>>,
+    /// Per paired rule: the second half's regex cache.
+    companion_caches: Vec<Option<(meta::Cache, Captures)>>,
+    /// Per paired rule: where the last second half it reported starts, so that two first
+    /// halves next to one second half report it once.
+    last_companion: Vec<Option<u64>>,
     scratch: Scratch,
     stopped: bool,
 }
@@ -84,6 +89,8 @@ impl<'s> StreamScan<'s> {
                 resume: vec![0; n],
                 candidates_from: 0,
                 caches: (0..n).map(|_| None).collect(),
+                companion_caches: (0..n).map(|_| None).collect(),
+                last_companion: vec![None; n],
                 scratch: Scratch::default(),
                 stopped: false,
             },
@@ -97,6 +104,7 @@ impl<'s> StreamScan<'s> {
         self.work.base = 0;
         self.work.resume.fill(0);
         self.work.candidates_from = 0;
+        self.work.last_companion.fill(None);
         self.work.stopped = false;
     }
 
@@ -246,8 +254,10 @@ impl Work {
                         break;
                     }
                 }
+                // Keep the longest match before the lowest resume point: a paired rule looks
+                // that far back from its first half for the second.
                 let lowest = self.resume.iter().copied().min().unwrap_or(end).min(end);
-                Ok(lowest.saturating_sub(1).max(self.base))
+                Ok(lowest.saturating_sub(margin).max(self.base))
             }
         }
     }
@@ -348,7 +358,9 @@ impl Work {
         }
     }
 
-    /// Extracts the secret of the match `buf[s..e]`, filters it and reports it.
+    /// Extracts the secret of the match `buf[s..e]`, filters it and reports it. For a
+    /// paired rule, the match is the first half, and the secret reported is the nearest
+    /// second half around it (see [`Companion`](layerleak_rules::Companion)).
     #[allow(clippy::too_many_arguments, reason = "internal hot-path helper")]
     fn emit<S: MatchSink>(
         &mut self,
@@ -373,51 +385,53 @@ impl Work {
             c.regex().search_captures_with(cache, &input, caps);
             caps.get_group(c.secret_group).map_or((s, e), |g| (g.start, g.end))
         };
-        let secret = &buf[ss..se];
-        let entropy = shannon_entropy(secret);
-        let mut confidence = rule.confidence();
-        let mut validation = Validation::NotApplicable;
-        let mut rejected = None;
-        if is_placeholder(secret) || for_documentation_host(&buf[se..e]) {
-            rejected = Some(Rejection::Placeholder);
-        } else if rule.is_generic()
-            && (names_cursor(&buf[..s], &buf[s..ss]) || in_resource_name(&buf[..s]))
-        {
-            rejected = Some(Rejection::NotSecretLike);
-        } else if rule.secret_must_contain().is_some_and(|class| !class.is_met_by(secret)) {
-            rejected = Some(Rejection::MissingRequiredCharacter);
-        } else if let Some(min) = rule.min_entropy()
-            && entropy < min
-        {
-            rejected = Some(Rejection::LowEntropy { entropy, min });
-        } else if rule.is_generic() && is_non_secret_value(secret) {
-            rejected = Some(Rejection::NotSecretLike);
-        } else if let Some(v) = rule.validator() {
-            match validate(v, secret) {
-                None => rejected = Some(Rejection::Invalid),
-                Some(outcome) => {
-                    validation = outcome;
-                    if outcome == Validation::Failed {
-                        confidence = Confidence::Low;
+        let (span, (ss, se), verdict) = match &c.companion {
+            None => {
+                let mut verdict = judge(rule, &buf[ss..se]);
+                if verdict.rejected.is_none() {
+                    if for_documentation_host(&buf[se..e]) {
+                        verdict.rejected = Some(Rejection::Placeholder);
+                    } else if names_cursor(&buf[..s], &buf[s..ss])
+                        || (rule.is_generic() && in_resource_name(&buf[..s]))
+                    {
+                        verdict.rejected = Some(Rejection::NotSecretLike);
                     }
                 }
+                ((s, e), (ss, se), verdict)
             }
-        }
-        if rejected.is_some() && !inner.report_rejected {
+            Some(half) => {
+                if is_placeholder(&buf[ss..se]) {
+                    return Ok(true);
+                }
+                let Some((cs, ce, verdict)) = self.nearest_companion(r, half, rule, buf, s, e)
+                else {
+                    return Ok(true);
+                };
+                let at = self.base + cs as u64;
+                if verdict.rejected.is_none() {
+                    if self.last_companion[r] == Some(at) {
+                        return Ok(true);
+                    }
+                    self.last_companion[r] = Some(at);
+                }
+                ((s.min(cs), e.max(ce)), (cs, ce), verdict)
+            }
+        };
+        if verdict.rejected.is_some() && !inner.report_rejected {
             return Ok(true);
         }
         let abs = |i: usize| self.base + i as u64;
         let m = Match {
             rule,
             rule_index: r,
-            span: Span { start: abs(s), end: abs(e) },
+            span: Span { start: abs(span.0), end: abs(span.1) },
             secret_span: Span { start: abs(ss), end: abs(se) },
-            bytes: &buf[s..e],
-            secret,
-            entropy,
-            confidence,
-            validation,
-            rejected,
+            bytes: &buf[span.0..span.1],
+            secret: &buf[ss..se],
+            entropy: verdict.entropy,
+            confidence: verdict.confidence,
+            validation: verdict.validation,
+            rejected: verdict.rejected,
         };
         let go_on = sink.matched(&m)?;
         if !go_on {
@@ -425,6 +439,100 @@ impl Work {
         }
         Ok(go_on)
     }
+
+    /// The second half of paired rule `r` nearest to its first half `buf[s..e]`: the
+    /// candidates of the companion pattern that end at most `within` bytes before `s` or
+    /// start at most `within` bytes after `e`; the nearest that passes the filters (the
+    /// later on a tie), else the nearest rejected one. The stream buffer holds the whole
+    /// window: the rule's `max_len` covers it, and the overlap covers `max_len` on either
+    /// side of a keyword. The window is fixed in absolute offsets, and a candidate cut short
+    /// by its edge lies too far to count, so the choice does not depend on chunking.
+    fn nearest_companion(
+        &mut self,
+        r: usize,
+        half: &CompiledCompanion,
+        rule: &Rule,
+        buf: &[u8],
+        s: usize,
+        e: usize,
+    ) -> Option<(usize, usize, Verdict)> {
+        let reach = usize::try_from(half.within + half.max_len + 1).unwrap_or(usize::MAX);
+        let (lo, hi) = (s.saturating_sub(reach), e.saturating_add(reach).min(buf.len()));
+        let within = usize::try_from(half.within).unwrap_or(usize::MAX);
+        let (cache, caps) = self.companion_caches[r]
+            .get_or_insert_with(|| (half.regex().create_cache(), half.regex().create_captures()));
+        // (gap, before the first half, start, end, verdict), best first when compared.
+        let mut best: Option<(bool, usize, bool, usize, usize, Verdict)> = None;
+        let mut from = lo;
+        while from < hi {
+            half.regex().search_captures_with(cache, &Input::new(&buf[..hi]).span(from..hi), caps);
+            let Some(whole) = caps.get_match() else { break };
+            let (cs, ce) = caps
+                .get_group(half.secret_group)
+                .map_or((whole.start(), whole.end()), |g| (g.start, g.end));
+            // Go on from the secret's end: a boundary byte after it may open the next one.
+            from = if ce > from { ce } else { whole.end().max(from + 1) };
+            let gap = if ce <= s {
+                s - ce
+            } else if cs >= e {
+                cs - e
+            } else {
+                continue;
+            };
+            if gap > within {
+                if cs >= e {
+                    break;
+                }
+                continue;
+            }
+            let verdict = judge(rule, &buf[cs..ce]);
+            let key = (verdict.rejected.is_some(), gap, ce <= s);
+            if best.as_ref().is_none_or(|b| key < (b.0, b.1, b.2)) {
+                best = Some((key.0, key.1, key.2, cs, ce, verdict));
+            }
+        }
+        best.map(|(_, _, _, cs, ce, verdict)| (cs, ce, verdict))
+    }
+}
+
+/// What the filters say about one secret of `rule`.
+#[derive(Debug, Clone, Copy)]
+struct Verdict {
+    entropy: f32,
+    confidence: Confidence,
+    validation: Validation,
+    rejected: Option<Rejection>,
+}
+
+/// Runs the filters on a secret of `rule`: placeholders, required characters, entropy,
+/// non-secret values of generic rules, the validator.
+fn judge(rule: &Rule, secret: &[u8]) -> Verdict {
+    let entropy = shannon_entropy(secret);
+    let mut confidence = rule.confidence();
+    let mut validation = Validation::NotApplicable;
+    let mut rejected = None;
+    if is_placeholder(secret) {
+        rejected = Some(Rejection::Placeholder);
+    } else if rule.secret_must_contain().is_some_and(|class| !class.is_met_by(secret)) {
+        rejected = Some(Rejection::MissingRequiredCharacter);
+    } else if let Some(min) = rule.min_entropy()
+        && entropy < min
+    {
+        rejected = Some(Rejection::LowEntropy { entropy, min });
+    } else if rule.is_generic() && is_non_secret_value(secret) {
+        rejected = Some(Rejection::NotSecretLike);
+    } else if let Some(v) = rule.validator() {
+        match validate(v, secret) {
+            None => rejected = Some(Rejection::Invalid),
+            Some(outcome) => {
+                validation = outcome;
+                if outcome == Validation::Failed {
+                    confidence = Confidence::Low;
+                }
+            }
+        }
+    }
+    Verdict { entropy, confidence, validation, rejected }
 }
 
 fn new_cache(c: &CompiledRule) -> (meta::Cache, Captures) {

@@ -54,6 +54,15 @@ name = "keyword at two offsets"
 pattern = '(?:git\+)?https://[a-z]{1,8}:(?P<secret>[A-Za-z0-9]{8,20})@'
 keywords = ["https://"]
 examples = ["git+https://ci:Rk4vT9qLw2Xp@"]
+
+[[rules]]
+id = "layerleak.t.7"
+name = "paired: an id and the nearest 12-character key within 40 bytes"
+pattern = '\bpid[0-9]{6}\b'
+keywords = ["pid"]
+companion = { pattern = '(?:^|[^A-Za-z0-9])(?P<secret>[A-Za-z0-9]{12})(?:[^A-Za-z0-9]|$)', within = 40 }
+secret_must_contain = "upper_lower_digit"
+examples = ["pid123456 Kq7mW2xR9vL4"]
 "#;
 
 fn rules() -> Rules {
@@ -188,6 +197,60 @@ fn long_match_straddles_every_boundary() {
     }
 }
 
+/// A paired rule reports the second half nearest its first half, in either order, once,
+/// and only within its distance; chunking and the prefilter change nothing (`every_path`).
+#[test]
+fn paired_rules_report_the_nearest_second_half() {
+    let rules = rules();
+    let pair = |hay: &[u8]| -> Vec<_> {
+        every_path(&rules, hay).into_iter().filter(|k| k.0 == "layerleak.t.7").collect()
+    };
+    // After, before, and with a NUL-separated string table between.
+    assert_eq!(pair(b"pid123456 Kq7mW2xR9vL4\n"), vec![m("7", (0, 22), (10, 22))]);
+    assert_eq!(pair(b"key=Kq7mW2xR9vL4; id=pid123456"), vec![m("7", (4, 30), (4, 16))]);
+    assert_eq!(pair(b"\0pid123456\0eu-west\0Kq7mW2xR9vL4\0"), vec![m("7", (1, 31), (19, 31))]);
+    // The nearer one wins; on a tie, the one after.
+    assert_eq!(
+        pair(b"Aa1Aa1Aa1Aa1 ....... pid123456 Kq7mW2xR9vL4"),
+        vec![m("7", (21, 43), (31, 43))]
+    );
+    assert_eq!(pair(b"Aa1Aa1Aa1Aa1 pid123456 Kq7mW2xR9vL4"), vec![m("7", (13, 35), (23, 35))]);
+    // Filtered candidates are skipped for the next (no capital, no lower case), and a
+    // longer run is no candidate.
+    assert_eq!(
+        pair(b"pid123456 abcdefghijkl ABCDEFGH1234 Kq7mW2xR9vL4"),
+        vec![m("7", (0, 48), (36, 48))]
+    );
+    assert_eq!(pair(b"pid123456 Kq7mW2xR9vL4zz"), vec![]);
+    // Two first halves around one second half: reported once.
+    assert_eq!(pair(b"pid123456 Kq7mW2xR9vL4 pid654321"), vec![m("7", (0, 22), (10, 22))]);
+    // Too far (41 bytes between), or no first half: nothing.
+    let far = [&b"pid123456"[..], &[b' '; 41], b"Kq7mW2xR9vL4"].concat();
+    assert_eq!(pair(&far), vec![]);
+    assert_eq!(pair(b"Kq7mW2xR9vL4 pid12345 Kq7mW2xR9vL4"), vec![]);
+}
+
+/// The pair is found at every position across a buffer boundary: the first half at the end
+/// of one fill and the second at the start of the next, in both orders, with the smallest
+/// buffer and one-byte chunks.
+#[test]
+fn pairs_straddling_a_buffer_boundary_are_found() {
+    let rules = rules();
+    let overlap = Scanner::new(&rules).expect("builds").overlap();
+    for text in [&b"pid123456, \"Kq7mW2xR9vL4\""[..], b"Kq7mW2xR9vL4\n\n\npid123456"] {
+        for at in (overlap - 40)..(overlap + 40) {
+            let mut hay = vec![b'.'; at];
+            hay.extend_from_slice(text);
+            hay.extend_from_slice(b"\n");
+            let found: Vec<_> =
+                every_path(&rules, &hay).into_iter().filter(|k| k.0 == "layerleak.t.7").collect();
+            assert_eq!(found.len(), 1, "at {at}");
+            let secret = at as u64 + if text.starts_with(b"pid") { 12 } else { 0 };
+            assert_eq!((found[0].3, found[0].4), (secret, secret + 12), "at {at}");
+        }
+    }
+}
+
 #[test]
 fn placeholder_and_low_entropy_values_are_filtered_everywhere() {
     let hay = b"tok_xxxxxxxxxxxxxxxx tok_EXAMPLEEXAMPLE12 secret=${SECRET_VALUE_HERE}";
@@ -258,6 +321,8 @@ fn haystack() -> impl Strategy<Value = Vec<u8>> {
         Just(b"https://".to_vec()),
         Just(b":".to_vec()),
         Just(b"@".to_vec()),
+        Just(b"pid123456".to_vec()),
+        Just(b"Kq7mW2xR9vL4".to_vec()),
         Just(b"\n".to_vec()),
         Just(b" ".to_vec()),
         "[a-f0-9]{1,20}".prop_map(String::into_bytes),

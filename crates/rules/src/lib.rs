@@ -44,12 +44,12 @@ mod syntax;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{Error, Result};
-pub use lint::{MAX_ID_LEN, MIN_KEYWORD_LEN, check_sources};
+pub use lint::{MAX_COMPANION_DISTANCE, MAX_ID_LEN, MIN_KEYWORD_LEN, check_sources};
 pub use pattern::{MAX_MATCH_LEN, PATTERN_UNICODE, PatternInfo};
 pub use published::{
     PUBLISHED_EXAMPLES_FILE, PublishedExample, check_published_examples, published_example,
     published_examples,
 };
-pub use rule::Rule;
+pub use rule::{CompanionPattern, Rule};
 pub use rules::{Rules, embedded_sources, read_dir_sources};
-pub use syntax::{Confidence, Example, RuleFile, RuleSyntax, SecretClass, Validator};
+pub use syntax::{Companion, Confidence, Example, RuleFile, RuleSyntax, SecretClass, Validator};

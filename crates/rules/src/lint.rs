@@ -13,6 +13,10 @@ use crate::{Diagnostic, MAX_MATCH_LEN, PatternInfo, Rule, RuleFile, RuleSyntax, 
 /// `huggingface` or `databricks` need more room.
 pub const MAX_ID_LEN: usize = 32;
 
+/// The farthest a paired rule may look for its second half, in bytes: a few lines of a
+/// configuration file. Farther, unrelated values get paired by chance.
+pub const MAX_COMPANION_DISTANCE: usize = 1024;
+
 /// Keywords shorter than this draw a warning: they make the prefilter fire too often.
 pub const MIN_KEYWORD_LEN: usize = 3;
 
@@ -99,6 +103,23 @@ fn check_rule(file: &str, syntax: RuleSyntax, diags: &mut Vec<Diagnostic>) -> Op
         }
     }
 
+    let companion = syntax.companion.as_ref().and_then(|c| check_companion(c, diags, file, id));
+    if let (Some(info), Some(cinfo)) = (&info, &companion)
+        && let (Some(first), Some(second)) = (info.max_len, cinfo.max_len)
+        && let Some(total) = syntax
+            .companion
+            .as_ref()
+            .map(|c| first.saturating_add(c.within).saturating_add(second).saturating_add(2))
+        && total > MAX_MATCH_LEN
+    {
+        err(
+            diags,
+            format!(
+                "the two halves with `within` span up to {total} bytes, more than the limit of {MAX_MATCH_LEN}"
+            ),
+        );
+    }
+
     if syntax.keywords.is_empty() {
         err(diags, "no keywords: the prefilter would never select this rule".into());
     }
@@ -159,7 +180,44 @@ fn check_rule(file: &str, syntax: RuleSyntax, diags: &mut Vec<Diagnostic>) -> Op
         return None;
     }
     let hir = parsed.expect("no errors implies the pattern parsed");
-    Rule::new(syntax, file.to_owned(), &info.expect("no errors implies the pattern parsed"), &hir)
+    Rule::new(
+        syntax,
+        file.to_owned(),
+        &info.expect("no errors implies the pattern parsed"),
+        &hir,
+        companion.as_ref(),
+    )
+}
+
+/// Checks a paired rule's second half as a pattern of its own: it parses, is bounded, has
+/// an unambiguous secret group and cannot match the empty string.
+fn check_companion(
+    c: &crate::Companion,
+    diags: &mut Vec<Diagnostic>,
+    file: &str,
+    id: &str,
+) -> Option<PatternInfo> {
+    let mut err = |m: String| diags.push(Diagnostic::error(file, Some(id), m));
+    let info = match pattern::parse(&c.pattern) {
+        Ok(hir) => PatternInfo::of(&hir),
+        Err(e) => {
+            err(format!("companion pattern does not parse: {}", one_line(&e.to_string())));
+            return None;
+        }
+    };
+    if info.max_len.is_none_or(|n| n > MAX_MATCH_LEN) {
+        err("companion pattern match length is unbounded or over the limit".into());
+    }
+    if info.min_len == 0 {
+        err("companion pattern can match the empty string".into());
+    }
+    if info.secret_group.is_none() {
+        err("companion pattern has several capture groups and none named `secret`".into());
+    }
+    if c.within == 0 || c.within > MAX_COMPANION_DISTANCE {
+        err(format!("companion `within` must be 1 to {MAX_COMPANION_DISTANCE} bytes"));
+    }
+    Some(info)
 }
 
 /// `layerleak.<provider>.<n>`: provider is the file stem, lowercase alphanumerics (and `-`);
@@ -257,6 +315,25 @@ examples = ["nothing here"]
         ] {
             assert!(joined.contains(needle), "missing {needle:?} in:\n{joined}");
         }
+    }
+
+    #[test]
+    fn companion_patterns_are_checked_like_patterns() {
+        let paired = GOOD.replace(
+            "negative_examples",
+            "companion = { pattern = '[a-z]+', within = 5000 }\nnegative_examples",
+        );
+        let joined = diags("demo.toml", &paired).join("\n");
+        assert!(joined.contains("companion pattern match length is unbounded"), "{joined}");
+        assert!(joined.contains("companion `within` must be 1 to 1024"), "{joined}");
+        let paired = GOOD.replace(
+            "negative_examples",
+            "companion = { pattern = '(?P<secret>[0-9a-f]{32})', within = 100 }\nnegative_examples",
+        );
+        let (rules, d) = check_sources([("demo.toml", paired.as_str())]);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(rules[0].max_len(), 25 + 100 + 32 + 2);
+        assert_eq!(rules[0].companion().map(|c| (c.within(), c.secret_group())), Some((100, 0)));
     }
 
     #[test]

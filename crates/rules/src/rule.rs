@@ -18,6 +18,39 @@ pub struct Rule {
     secret_group: usize,
     keyword_offsets: Option<Vec<usize>>,
     structural_id: String,
+    companion: Option<CompanionPattern>,
+}
+
+/// The validated second half of a paired rule (see
+/// [`RuleSyntax::companion`](crate::RuleSyntax::companion)).
+#[derive(Debug, Clone)]
+pub struct CompanionPattern {
+    pattern: String,
+    within: usize,
+    max_len: usize,
+    secret_group: usize,
+}
+
+impl CompanionPattern {
+    /// The second half's regular expression, as written.
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    /// The most bytes between the two halves.
+    pub fn within(&self) -> usize {
+        self.within
+    }
+
+    /// The longest possible match of the second half's pattern.
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    /// The capture group holding the secret; `0` is the whole match.
+    pub fn secret_group(&self) -> usize {
+        self.secret_group
+    }
 }
 
 impl Rule {
@@ -27,12 +60,38 @@ impl Rule {
         file: String,
         info: &PatternInfo,
         hir: &Hir,
+        companion: Option<&PatternInfo>,
     ) -> Option<Rule> {
-        let max_len = info.max_len?;
+        let mut max_len = info.max_len?;
         let secret_group = info.secret_group?;
         let keyword_offsets = crate::pattern::keyword_offsets(hir, &syntax.keywords);
-        let structural_id = structural_id(&syntax.pattern);
-        Some(Rule { syntax, file, max_len, secret_group, keyword_offsets, structural_id })
+        let mut structural_id = structural_id(&syntax.pattern);
+        let companion = match (&syntax.companion, companion) {
+            (Some(c), Some(cinfo)) => {
+                let half = CompanionPattern {
+                    pattern: c.pattern.clone(),
+                    within: c.within,
+                    max_len: cinfo.max_len?,
+                    secret_group: cinfo.secret_group?,
+                };
+                max_len = paired_max_len(max_len, &half);
+                structural_id = self::structural_id(&format!(
+                    "{}\0{}\0{}",
+                    syntax.pattern, c.pattern, c.within
+                ));
+                Some(half)
+            }
+            _ => None,
+        };
+        Some(Rule {
+            syntax,
+            file,
+            max_len,
+            secret_group,
+            keyword_offsets,
+            structural_id,
+            companion,
+        })
     }
 
     /// The rule's id, e.g. `layerleak.github.1`.
@@ -80,7 +139,8 @@ impl Rule {
         self.syntax.generic
     }
 
-    /// The longest possible match, in bytes.
+    /// The longest possible match, in bytes. For a paired rule, the longest stretch from
+    /// one half to the other: both halves and `within` bytes between them.
     pub fn max_len(&self) -> usize {
         self.max_len
     }
@@ -107,10 +167,21 @@ impl Rule {
         &self.file
     }
 
+    /// The second half of a paired credential, if this rule finds one.
+    pub fn companion(&self) -> Option<&CompanionPattern> {
+        self.companion.as_ref()
+    }
+
     /// The full syntax, including examples and metadata.
     pub fn syntax(&self) -> &RuleSyntax {
         &self.syntax
     }
+}
+
+/// The longest stretch a paired match can cover: the first half, `within` bytes, the second
+/// half, and one byte of look-around on either side of the second half.
+pub(crate) fn paired_max_len(first: usize, half: &CompanionPattern) -> usize {
+    first + half.within + half.max_len + 2
 }
 
 fn structural_id(pattern: &str) -> String {

@@ -61,6 +61,31 @@ pub struct RuleSyntax {
     /// Inputs that must produce no match of this rule.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub negative_examples: Vec<String>,
+    /// A paired credential: `pattern` finds the first half (an account or key id), and the
+    /// secret reported is the second half, found by this pattern near it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub companion: Option<Companion>,
+}
+
+/// The second half of a paired credential (see [`RuleSyntax::companion`]): a value with a
+/// generic format (40 base64 characters, 32 hex digits) that is only a secret next to its
+/// first half, such as an AWS secret access key next to its `AKIA…` key id.
+///
+/// Around each match of the rule's `pattern`, the engine looks for matches of this pattern
+/// that end at most `within` bytes before it or start at most `within` bytes after it (in
+/// either order, whatever lies between: a secret-named key, other settings, NUL bytes of a
+/// string table). Each is filtered as a secret of the rule (placeholders, `min_entropy`,
+/// `secret_must_contain`, `generic`); the nearest that passes is reported, the one after
+/// the first half on a tie. The first half itself must not be a placeholder.
+#[derive(Deserialize, Serialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Companion {
+    /// The second half; the secret is its group `secret` (or its only group, or the whole
+    /// match). Look-arounds such as `(?:^|[^A-Za-z0-9])` before the group may share a byte
+    /// with the previous candidate.
+    pub pattern: String,
+    /// The most bytes between the two halves.
+    pub within: usize,
 }
 
 /// A positive example: plain text, or text with the secret the rule must extract from it.
@@ -135,6 +160,10 @@ pub enum SecretClass {
     /// An all-letter value is a word or an identifier (`Passwort`, `new_password`), and a
     /// `/`-separated value without a digit is a path or a route.
     DigitOrSymbol,
+    /// An upper-case letter, a lower-case letter and a digit: the shape of a random base62
+    /// or base64 key of 30 characters or more, which hex digests, words, identifiers and
+    /// paths seldom have.
+    UpperLowerDigit,
 }
 
 impl SecretClass {
@@ -147,6 +176,11 @@ impl SecretClass {
                         && secret.iter().any(|b| {
                             !b.is_ascii_alphanumeric() && !matches!(b, b'_' | b'-' | b'=')
                         }))
+            }
+            SecretClass::UpperLowerDigit => {
+                secret.iter().any(u8::is_ascii_uppercase)
+                    && secret.iter().any(u8::is_ascii_lowercase)
+                    && secret.iter().any(u8::is_ascii_digit)
             }
         }
     }
@@ -223,6 +257,7 @@ mod tests {
                         categories: Vec::new(),
                         examples,
                         negative_examples: negatives,
+                        companion: None,
                     }
                 },
             )
@@ -248,5 +283,9 @@ mod tests {
         assert!(!c.is_met_by(b"new_password"));
         assert!(!c.is_met_by(b"cms/sites/passwords"));
         assert!(c.is_met_by(b"cms/sites/2"));
+        let c = SecretClass::UpperLowerDigit;
+        assert!(c.is_met_by(b"Hs7Lq2Xw9Vb4Nm1Rt6Yc3Kp8Zd0Fg5"));
+        assert!(!c.is_met_by(b"ded7db27a4558eea9bbf0bf36e0e8521618f366c"));
+        assert!(!c.is_met_by(b"AbcdefghIjklmnop"));
     }
 }

@@ -27,5 +27,6 @@ mod scan_encodings;
 mod scan_formats;
 mod scan_fs;
 mod scan_notices;
+mod scan_recall;
 mod scan_straddle;
 mod schemas;
