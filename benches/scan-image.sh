@@ -7,7 +7,8 @@
 #
 # RUNS=5 sets the number of measured rounds (each: one gunzip, one scan, interleaved so both
 # see the same machine state). IMAGE_DIR (default target/bench-image) caches the generated
-# image: delete it to regenerate (see benches/src/bin/gen_image.rs). Needs jq, to check
+# image: delete it to regenerate (see benches/src/bin/gen_image.rs). The binaries are taken
+# from CARGO_TARGET_DIR when it is set. Needs jq, to check
 # that every planted secret is in the report.
 set -euo pipefail
 
@@ -22,7 +23,7 @@ mkdir -p "$out"
 # Separate builds, so neither package's features leak into the other's flate2.
 cargo build --release --locked -p layerleak
 cargo build --release --locked -p layerleak-benches --bin gen_image --bin gunzip_layers
-bin=$root/target/release
+bin=${CARGO_TARGET_DIR:-$root/target}/release
 
 if [[ ! -s $img/image.tar ]]; then
     mkdir -p "$img"
