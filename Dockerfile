@@ -10,6 +10,11 @@
 ARG RUST_IMAGE=docker.io/library/rust:1.95-bookworm
 
 FROM ${RUST_IMAGE} AS build
+# ISA-L (the gzip inflater) is built from source: nasm, autoconf, automake, libtool, make.
+# The official image lacks nasm; CI's builder has them all.
+RUN command -v nasm >/dev/null && command -v libtoolize >/dev/null && command -v automake >/dev/null \
+ || (apt-get update && apt-get install -y --no-install-recommends nasm autoconf automake libtool make \
+     && rm -rf /var/lib/apt/lists/*)
 WORKDIR /src
 COPY . .
 # A statically linked glibc binary: the final stage has no libc. Build scripts and proc

@@ -440,6 +440,8 @@ pub fn prefilter_only_rules(rules: &Rules) -> Result<Rules, layerleak_rules::Err
         let mut syntax = rule.syntax().clone();
         let pad = rule.max_len().saturating_sub(4);
         syntax.pattern = format!(r"\xff\xfe\xfd\xfc[\x00-\xff]{{0,{pad}}}");
+        // A paired rule's max_len already spans both halves: one pattern of that length.
+        syntax.companion = None;
         match files.iter_mut().find(|(f, _)| f == rule.file()) {
             Some((_, file)) => file.rules.push(syntax),
             None => files.push((rule.file().to_owned(), RuleFile { rules: vec![syntax] })),

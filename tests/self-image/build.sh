@@ -75,11 +75,13 @@ elapsed() { echo "   ($((SECONDS - $1)) s)"; }
 
 start=$SECONDS
 mirror=$(debian_mirror)
-echo "== builder rootfs (debootstrap bookworm minbase + gcc, g++, cmake from $mirror)"
+echo "== builder rootfs (debootstrap bookworm minbase + gcc, g++, cmake, ISA-L's build tools from $mirror)"
 rootfs=${ROOTFS_CACHE:-$work/rootfs}
-if [ ! -x "$rootfs/usr/bin/cmake" ]; then
+# nasm, autoconf, automake, libtool: isal-sys builds ISA-L (the gzip inflater) from source.
+if [ ! -x "$rootfs/usr/bin/cmake" ] || [ ! -x "$rootfs/usr/bin/nasm" ]; then
     rm -rf "$rootfs"
-    debootstrap --variant=minbase --include=gcc,g++,cmake,make,libc6-dev,ca-certificates \
+    debootstrap --variant=minbase \
+        --include=gcc,g++,cmake,make,libc6-dev,ca-certificates,nasm,autoconf,automake,libtool \
         bookworm "$rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 || {
         tail -20 "$work/debootstrap.log" >&2
         exit 1

@@ -215,7 +215,8 @@ enum Inner<R: Read> {
 ///
 /// # Memory usage
 ///
-/// A 64 KiB input buffer plus the decoder's state: about 32 KiB for gzip; for zstd the
+/// A 64 KiB input buffer plus the decoder's state: for gzip about 85 KiB (ISA-L) or 32 KiB
+/// (zlib-rs, without the `isal` feature); for zstd the
 /// frame's window, at most 128 MiB (libzstd's default `windowLogMax` of 27; typical layers
 /// use 1–8 MiB).
 pub struct Decompressor<R: Read> {

@@ -4,14 +4,17 @@
 //! is read through a digest-verifying reader, whose SHA-256 already proves every
 //! compressed byte, so the CRC only repeats that proof at about 2 % of a layer scan's CPU
 //! ([`Limits::gzip_crc`](crate::Limits::gzip_crc)). This decoder does the gzip framing
-//! itself around flate2's raw inflate, so the CRC is optional; everything else is checked
+//! itself around a raw inflate ([`RawInflate`]: ISA-L, or zlib-rs without the `isal`
+//! feature), so the CRC is optional; everything else is checked
 //! either way: the header's magic, method and reserved flags, the header CRC-16, each
 //! member's length (`ISIZE`), truncation, and what follows a member (another member or the
 //! end, never garbage).
 
 use std::io::{self, BufRead, Read};
 
-use flate2::{Crc, Decompress, FlushDecompress, Status};
+use flate2::Crc;
+
+use crate::inflate::RawInflate;
 
 /// `FLG` bits (RFC 1952, 2.3.1).
 const FHCRC: u8 = 0x02;
@@ -36,7 +39,9 @@ enum State {
 /// Decodes every member of a gzip stream read from `R`, in order.
 pub(crate) struct GzipDecoder<R> {
     inner: R,
-    inflate: Decompress,
+    inflate: RawInflate,
+    /// Input the inflater took beyond a member's deflate data: the start of its trailer.
+    unused: Vec<u8>,
     /// The CRC-32 of the current member's output, computed only when `check_crc`.
     crc: Crc,
     check_crc: bool,
@@ -51,7 +56,8 @@ impl<R: BufRead> GzipDecoder<R> {
     pub(crate) fn new(inner: R, check_crc: bool) -> GzipDecoder<R> {
         GzipDecoder {
             inner,
-            inflate: Decompress::new(false),
+            inflate: RawInflate::new(),
+            unused: Vec::new(),
             crc: Crc::new(),
             check_crc,
             len: 0,
@@ -111,8 +117,11 @@ impl<R: BufRead> GzipDecoder<R> {
     /// Reads and checks a member's trailer (CRC-32 and `ISIZE`), then readies the next.
     fn read_trailer(&mut self) -> io::Result<()> {
         let mut trailer = [0u8; 8];
+        let given_back = self.unused.len().min(trailer.len());
+        trailer[..given_back].copy_from_slice(&self.unused[..given_back]);
+        self.unused.clear();
         self.inner
-            .read_exact(&mut trailer)
+            .read_exact(&mut trailer[given_back..])
             .map_err(|e| if e.kind() == io::ErrorKind::UnexpectedEof { truncated() } else { e })?;
         let [c0, c1, c2, c3, s0, s1, s2, s3] = trailer;
         if self.check_crc && u32::from_le_bytes([c0, c1, c2, c3]) != self.crc.sum() {
@@ -121,7 +130,7 @@ impl<R: BufRead> GzipDecoder<R> {
         if u32::from_le_bytes([s0, s1, s2, s3]) != self.len {
             return Err(invalid("corrupt gzip stream: length mismatch"));
         }
-        self.inflate.reset(false);
+        self.inflate.reset();
         self.crc.reset();
         self.len = 0;
         self.state = State::Between;
@@ -134,16 +143,8 @@ impl<R: BufRead> GzipDecoder<R> {
         loop {
             let input = self.inner.fill_buf()?;
             let eof = input.is_empty();
-            let (in_before, out_before) = (self.inflate.total_in(), self.inflate.total_out());
-            let flush = if eof { FlushDecompress::Finish } else { FlushDecompress::None };
-            let status = self
-                .inflate
-                .decompress(input, out, flush)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-            let consumed = usize::try_from(self.inflate.total_in() - in_before)
-                .expect("inflate consumes at most its input");
-            let produced = usize::try_from(self.inflate.total_out() - out_before)
-                .expect("inflate produces at most its output");
+            let step = self.inflate.step(input, out, eof)?;
+            let (consumed, produced) = (step.consumed, step.produced);
             self.inner.consume(consumed);
             if self.check_crc {
                 self.crc.update(&out[..produced]);
@@ -151,7 +152,8 @@ impl<R: BufRead> GzipDecoder<R> {
             #[expect(clippy::cast_possible_truncation, reason = "ISIZE is the length mod 2^32")]
             let produced_mod = produced as u32;
             self.len = self.len.wrapping_add(produced_mod);
-            if status == Status::StreamEnd {
+            if step.finished {
+                self.unused = self.inflate.take_unused();
                 self.read_trailer()?;
                 return Ok(produced);
             }

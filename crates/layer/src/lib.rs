@@ -91,6 +91,7 @@ mod entry;
 mod error;
 mod gzip;
 mod index;
+mod inflate;
 mod limits;
 mod nested;
 mod notice;

@@ -10,7 +10,7 @@
 //! goes on with the rest of the file, so every byte outside the zip's members is still
 //! delivered, at its offset in the file ([`Member::offset`](crate::Member::offset)).
 //!
-//! Memory: one 64 KiB buffer.
+//! Memory: a 64 KiB buffer, only for a file where a signature (or the start of one) shows.
 
 use std::io::{self, Read};
 
@@ -24,13 +24,19 @@ const BUFFER: usize = 64 * 1024;
 
 /// Passes a file's bytes through until the first plausible zip local header after its
 /// first byte (see the module docs).
+///
+/// Reads go straight into the caller's buffer, which is then searched for the signature:
+/// a file with no zip in it costs that search only. Bytes the probe cannot deliver yet (a
+/// signature, or the start of one at the end of a read, whose header is not all there) wait
+/// in its own buffer, allocated the first time it is needed.
 pub(crate) struct Probe<'r> {
     inner: &'r mut dyn Read,
+    /// Bytes read but not delivered: `buf[start..end]` (empty when `start == end`).
     buf: Vec<u8>,
     start: usize,
     end: usize,
     eof: bool,
-    /// Offset in the file of `buf[start]`.
+    /// Offset in the file of the next byte to deliver.
     offset: u64,
     /// A plausible local header starts at `buf[start]`: reads return 0.
     found: bool,
@@ -39,7 +45,7 @@ pub(crate) struct Probe<'r> {
 impl<'r> Probe<'r> {
     /// A probe of `inner`, whose first byte is at `offset` in the file.
     pub(crate) fn new(inner: &'r mut dyn Read, offset: u64) -> Probe<'r> {
-        Probe { inner, buf: vec![0; BUFFER], start: 0, end: 0, eof: false, offset, found: false }
+        Probe { inner, buf: Vec::new(), start: 0, end: 0, eof: false, offset, found: false }
     }
 
     /// Whether the probe stopped before a zip, at [`Probe::offset`].
@@ -74,12 +80,25 @@ impl<'r> Probe<'r> {
         self.found = false;
     }
 
+    /// Keeps `bytes` (read but not deliverable yet) in the buffer, which is empty.
+    fn keep(&mut self, bytes: &[u8]) {
+        if self.buf.len() < BUFFER {
+            self.buf.resize(BUFFER, 0);
+        }
+        self.buf[..bytes.len()].copy_from_slice(bytes);
+        self.start = 0;
+        self.end = bytes.len();
+    }
+
     /// Reads more into the buffer (moving the unread bytes to its front); `false` at EOF.
     fn fill(&mut self) -> io::Result<bool> {
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
+        }
+        if self.buf.len() < BUFFER {
+            self.buf.resize(BUFFER, 0);
         }
         loop {
             match self.inner.read(&mut self.buf[self.end..]) {
@@ -96,6 +115,35 @@ impl<'r> Probe<'r> {
             }
         }
     }
+}
+
+/// Where a window of the file's bytes must stop being delivered: how many of its bytes can
+/// be, and whether a plausible local header follows them. `from` is where a signature may
+/// start (1 at the file's first byte: a zip there was opened as one); `eof` says no bytes
+/// follow the window. Without `eof`, a signature whose header is not all in the window, or
+/// the start of a signature at its end, is held back to be judged with more bytes.
+fn split(window: &[u8], from: usize, eof: bool) -> (usize, bool) {
+    let mut at = from;
+    while let Some(i) = window.get(at..).and_then(|w| w.find(SIGNATURE)).map(|i| i + at) {
+        if i + FIXED > window.len() {
+            if !eof {
+                return (i, false);
+            }
+            // Fewer than a header's bytes left: no zip there.
+        } else if plausible(&window[i..i + FIXED]) {
+            return (i, true);
+        }
+        at = i + 1;
+    }
+    if !eof {
+        for len in (1..SIGNATURE.len()).rev() {
+            let tail = window.len().saturating_sub(len).max(from);
+            if window.len() - tail == len && window[tail..] == SIGNATURE[..len] {
+                return (tail, false);
+            }
+        }
+    }
+    (window.len(), false)
 }
 
 /// Whether a local header's fixed part looks like one: a version a zip tool writes, stored
@@ -134,48 +182,47 @@ impl Read for Probe<'_> {
         if self.found || out.is_empty() {
             return Ok(0);
         }
+        let from = usize::from(self.offset == 0);
         loop {
-            if self.end - self.start < FIXED && !self.eof && self.fill()? {
+            if self.start < self.end {
+                // Bytes held back or put back: deliver what is safe, or read more to judge.
+                let (safe, zip) = split(&self.buf[self.start..self.end], from, self.eof);
+                if safe > 0 {
+                    let n = safe.min(out.len());
+                    out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+                    self.start += n;
+                    self.offset += n as u64;
+                    return Ok(n);
+                }
+                if zip {
+                    self.found = true;
+                    return Ok(0);
+                }
+                self.fill()?;
                 continue;
             }
-            let window = &self.buf[self.start..self.end];
-            if window.is_empty() {
+            if self.eof {
                 return Ok(0);
             }
-            // A zip at the file's first byte was opened as one: look after it.
-            let from = usize::from(self.offset == 0);
-            let mut deliver = if self.eof { window.len() } else { window.len() - (FIXED - 1) };
-            let mut at = from;
-            while let Some(i) = window.get(at..).and_then(|w| w.find(SIGNATURE)).map(|i| i + at) {
-                if i + FIXED > window.len() {
-                    // Too close to the end to judge: deliver what is before it first.
-                    deliver = deliver.min(i);
-                    break;
+            let n = loop {
+                match self.inner.read(out) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
-                if plausible(&window[i..i + FIXED]) {
-                    deliver = i;
-                    if i == 0 {
-                        self.found = true;
-                        return Ok(0);
-                    }
-                    break;
-                }
-                at = i + 1;
+            };
+            if n == 0 {
+                self.eof = true;
+                return Ok(0);
             }
-            if deliver == 0 {
-                if self.eof {
-                    // Fewer than a header's bytes left, starting with a signature.
-                    deliver = window.len();
-                } else {
-                    self.fill()?;
-                    continue;
-                }
+            let (safe, _) = split(&out[..n], from, false);
+            if safe < n {
+                self.keep(&out[safe..n]);
             }
-            let n = deliver.min(out.len());
-            out[..n].copy_from_slice(&window[..n]);
-            self.start += n;
-            self.offset += n as u64;
-            return Ok(n);
+            if safe > 0 {
+                self.offset += safe as u64;
+                return Ok(safe);
+            }
         }
     }
 }
@@ -221,6 +268,60 @@ mod tests {
             assert_eq!(all, &data[stub..]);
             probe.unread(&all[5..]);
             assert_eq!(probe.offset(), stub as u64 + 5);
+        }
+    }
+
+    /// Reads everything a probe delivers, in reads of `chunk` bytes.
+    fn deliver(probe: &mut Probe<'_>, chunk: usize) -> Vec<u8> {
+        let mut got = Vec::new();
+        let mut buf = vec![0; chunk];
+        loop {
+            let n = probe.read(&mut buf).unwrap();
+            if n == 0 {
+                return got;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn signatures_split_across_short_reads_are_judged_whole() {
+        // Implausible signatures and their starts everywhere, then a zip's header.
+        let mut data = b"#!/bin/sh\nP".to_vec();
+        for i in 0..40u8 {
+            data.extend_from_slice(b"PK\x03");
+            data.push(i);
+            data.extend_from_slice(&header(99));
+            data.extend_from_slice(b"PK");
+        }
+        data.extend_from_slice(b"PK\x03\x04 too short to judge, then ");
+        let stub = data.len();
+        data.extend_from_slice(&header(0));
+        data.extend_from_slice(b"a.txt");
+        for seed in 0..64 {
+            for max in [1, 2, 5, 31, 64, 4096] {
+                let mut src = layerleak_testutil::RandomReader::new(&data[..], seed, max);
+                let mut probe = Probe::new(&mut src, 0);
+                let got = deliver(&mut probe, [1, 7, 100, 65_536][(seed % 4) as usize]);
+                assert!(got == data[..stub], "seed {seed} max {max}");
+                assert!(probe.found(), "seed {seed} max {max}");
+                assert_eq!(probe.offset(), stub as u64);
+                let mut rest = Vec::new();
+                probe.raw().read_to_end(&mut rest).unwrap();
+                assert_eq!(rest, &data[stub..], "seed {seed} max {max}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_ending_in_part_of_a_signature_is_delivered_whole() {
+        for end in [&b"P"[..], b"PK", b"PK\x03", b"PK\x03\x04", b"PK\x03\x04\x14\x00"] {
+            let mut data = b"text ".to_vec();
+            data.extend_from_slice(end);
+            let mut src = &data[..];
+            let mut probe = Probe::new(&mut src, 0);
+            assert_eq!(deliver(&mut probe, 4096), data);
+            assert!(!probe.found());
         }
     }
 
