@@ -37,6 +37,31 @@ pub(crate) fn names_cursor(before: &[u8], key: &[u8]) -> bool {
     CURSOR_KEYS.iter().any(|k| contains_ignore_case(&squeezed, k))
 }
 
+/// Whether the value that starts where `before` ends is assigned to a pagination cursor's
+/// name (`"nextToken": "` right before it): for the second half of a paired rule, whose
+/// pattern takes a value under any name.
+pub(crate) fn assigned_to_cursor(before: &[u8]) -> bool {
+    let quote_or_blank = |b: &u8| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'`');
+    let mut end = before.len();
+    for _ in 0..8 {
+        if end > 0 && quote_or_blank(&before[end - 1]) {
+            end -= 1;
+        }
+    }
+    let operator =
+        before[..end].iter().rev().take(2).take_while(|b| matches!(b, b':' | b'=' | b'>')).count();
+    if operator == 0 {
+        return false;
+    }
+    end -= operator;
+    for _ in 0..8 {
+        if end > 0 && quote_or_blank(&before[end - 1]) {
+            end -= 1;
+        }
+    }
+    names_cursor(&before[..end], b"")
+}
+
 /// Whether a generic rule's match starts inside a colon-separated resource name, such as an
 /// ARN or a URN, so that its "key" is a segment of the name and its "value" the next one:
 /// `arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3`
@@ -101,6 +126,16 @@ mod tests {
         assert!(names_cursor(b"{\"NextContinuation", b"Token\": \""));
         assert!(names_cursor(b"next_page", b"_token="));
         assert!(!names_cursor(b"{\"Access", b"Token\": \""));
+    }
+
+    #[test]
+    fn values_assigned_to_cursors() {
+        assert!(assigned_to_cursor(b"  \"nextToken\": \""));
+        assert!(assigned_to_cursor(b"next_page_token="));
+        assert!(assigned_to_cursor(b"NextContinuationToken: '"));
+        assert!(!assigned_to_cursor(b"  \"clientSecret\": \""));
+        assert!(!assigned_to_cursor(b"nextToken"));
+        assert!(!assigned_to_cursor(b""));
     }
 
     #[test]

@@ -30,7 +30,7 @@ use regex_automata::{Anchored, Input, meta, util::captures::Captures};
 
 use crate::{
     Match, MatchSink, Rejection, ScanError, Scanner, Span, Validation,
-    context::{for_documentation_host, in_resource_name, names_cursor},
+    context::{assigned_to_cursor, for_documentation_host, in_resource_name, names_cursor},
     generic::is_non_secret_value,
     placeholder::is_placeholder,
     prefilter::Scratch,
@@ -485,7 +485,11 @@ impl Work {
                 }
                 continue;
             }
-            let verdict = judge(rule, &buf[cs..ce]);
+            let mut verdict = judge(rule, &buf[cs..ce]);
+            // A second half taken under any name: not a pagination cursor's value.
+            if verdict.rejected.is_none() && assigned_to_cursor(&buf[..cs]) {
+                verdict.rejected = Some(Rejection::NotSecretLike);
+            }
             let key = (verdict.rejected.is_some(), gap, ce <= s);
             if best.as_ref().is_none_or(|b| key < (b.0, b.1, b.2)) {
                 best = Some((key.0, key.1, key.2, cs, ce, verdict));
