@@ -14,9 +14,11 @@ TYPE = r'''(?:[ \t]{0,3}:[ \t]{0,3}[A-Za-z][A-Za-z0-9_.<>?]{0,24}[ \t]{0,3})?'''
 # passed as arguments: setdefault("API_KEY", "..."), headers.set("X-Api-Key", "...").
 Q_SEP = (r'''(?:(?:\\?["'`])?\]?[ \t]{0,16}''' + TYPE + OPS + r'''|\\?["'`][ \t]{0,3},)[ \t]{0,16}(?:[bru]|@)?\\?["'`]''')
 def q_pattern(name):
-    # name = value, or ("name", "value") as the first two arguments of a call
-    return (r'''(?i)(?:''' + name + r'''(?:\\?["'`])?\]?[ \t]{0,16}''' + TYPE + OPS
-            + r'''|\([ \t]{0,3}\\?["'`][A-Za-z0-9_.:-]{0,60}''' + name + r'''\\?["'`][ \t]{0,3},)[ \t]{0,16}(?:[bru]|@)?\\?["'`]''')
+    # name = value (the call form, ("name", "value"), is q_call_pattern: a rule of its own)
+    return r'''(?i)(?:''' + name + r'''(?:\\?["'`])?\]?[ \t]{0,16}''' + TYPE + OPS + r''')[ \t]{0,16}(?:[bru]|@)?\\?["'`]'''
+def q_call_pattern(name):
+    # ("…name", "value"): the quoted name right before the value, as a call's last arguments
+    return r'''(?i)''' + name + r'''\\?["'`][ \t]{0,3},[ \t]{0,16}(?:[bru]|@)?\\?["'`]'''
 U_SEP = r'''(?:\\?["'`])?\]?[ \t]{0,16}(?:=|:=|=>|:)[ \t]{0,16}'''
 Q_END = r'''\\?["'`]'''
 # the value ends the line, a quote, '&' (query strings) or a comment; a space followed by '='
@@ -51,7 +53,7 @@ g = []
 g.append(dict(id='layerleak.generic.1', secret_must_contain='digit_or_symbol', name='Generic Password Assignment (quoted)',
     pattern=q_pattern(PW_NAME) + r'''(?P<secret>''' + QV + r''')''' + Q_END,
     keywords=['pass', 'pwd'], min_entropy=2.8, confidence='medium', generic=True, categories=['generic', 'password'],
-    description='A quoted string assigned to, compared with or passed as a password/passwd/pwd/passphrase: source code, JSON, YAML, TOML, INI, XML attributes. Check what it protects and change it.',
+    description='A quoted string assigned to or compared with a password/passwd/pwd/passphrase: source code, JSON, YAML, TOML, INI, XML attributes. Check what it protects and change it.',
     references=['https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/', 'https://cwe.mitre.org/data/definitions/259.html'],
     examples=[('"password": "' + (p := 'vR7#' + rnd(10, ALNUM, r)) + '",', p),
               ('  private const string DevFolkoosComPfxPassword = "this1smyp4ssw0rd";', 'this1smyp4ssw0rd'),
@@ -59,7 +61,9 @@ g.append(dict(id='layerleak.generic.1', secret_must_contain='digit_or_symbol', n
               ("common.then_log_in({username: 'geronimo', password: '52VeZqtHDCdAr5yM'});", '52VeZqtHDCdAr5yM'),
               "    'vm_password': \"Pass123!@#\",", ":password       => 'K9!fq" + rnd(6, ALNUM, r) + "',",
               'if username == "adM1n1sTrat0R" and password == "123P4ssW0rd@@":', 'spring.datasource.password: "' + rnd(16, ALNUM, r) + '"',
-              '<user username="tomcat" password="' + rnd(12, ALNUM, r) + '!" roles="manager-gui"/>', 'os.environ.setdefault("DB_PASSWORD", "' + rnd(14, ALNUM, r) + '")',
+              '<user username="tomcat" password="' + rnd(12, ALNUM, r) + '!" roles="manager-gui"/>',
+              # drawn here, where generic.1 once held the call form, so that later draws keep their values
+              ('os.environ.setdefault("DB_PASSWORD", "' + rnd(14, ALNUM, r) + '")', 'generic.8'),
               'val keystorePassword: String = "' + rnd(14, ALNUM, r) + '5"'],
     negatives=PLACEHOLDERS_PW + REFS_PW + ['password = "123"', "user = 'Aladdin'\npassword = 'open_sesame'", '"password": "Wachtwoord",',
                                            'confirm_password: "confirmPassword"', "put '/forgot-password' => \"cms/sites/passwords#update\", as: 'update_password'",
@@ -75,8 +79,18 @@ g.append(dict(id='layerleak.generic.2', secret_must_contain='digit_or_symbol', n
     negatives=PLACEHOLDERS_PW + REFS_PW + ['Old password: \x00incorrect password', 'user = Aladdin\npassword = open_sesame', 'password = super$ecret', "Password=thisismypassword",
                                            ':authn_dbd_params => \'host=db_host port=3306 user=apache password=###### dbname=apache_auth\',',
                                            'USERNAME=donjuan\nPASSWORD=$($(dirname $0)/../bin/get-django-setting LOCAL_DATABASE_PASSWORD)']))
+PW_CALL = g[0]['examples'].pop(next(i for i, e in enumerate(g[0]['examples']) if e[1:] == ('generic.8',)))[0]
+g.insert(1, dict(id='layerleak.generic.8', secret_must_contain='digit_or_symbol', name='Generic Password Passed with Its Name to a Call (quoted)',
+    pattern=q_call_pattern(PW_NAME) + r'''(?P<secret>''' + QV + r''')''' + Q_END + r'''[ \t]{0,3}\)''',
+    keywords=['pass', 'pwd'], min_entropy=2.8, confidence='medium', generic=True, categories=['generic', 'password'],
+    description='A quoted string passed as the last argument of a call, right after a quoted name ending in password/passwd/pwd/passphrase: setdefault("DB_PASSWORD", "…"), put("password", "…"). (Not in a list, where the next word is no value: "md5", "password", "scram-sha-256",.) Check what it protects and change it. (Split from generic.1 so that both start at their keyword: the engine tries each keyword hit once, anchored, instead of searching the text around it.)',
+    references=['https://cwe.mitre.org/data/definitions/259.html'],
+    examples=[(PW_CALL, PW_CALL.split('"')[-2]), ("props.put('mail.smtp.password',   'q7Lx!2mVwz')", 'q7Lx!2mVwz'), 'config.set("db", "admin_pwd", "Zr4-8mQp.k2")'],
+    negatives=['t("Password", "Passwort")', '("username", "password", "email")', 'os.environ.setdefault("DB_PASSWORD", os.environ["ROOT_PASSWORD"])',
+               'settings.put("password", "${DB_PASSWORD}")', 'form.add("password", "changeme1")', 'getpass("Password: ", "")',
+               '# METHOD can be "trust", "reject", "md5", "password", "scram-sha-256",']))
 # fix the example with a backtick: PASS = '`123QWERasdf' is quoted
-g[1]['examples'][3] = "hostname = '10.11.12.13'\nPASS = 123QWERasdf!"
+g[2]['examples'][3] = "hostname = '10.11.12.13'\nPASS = 123QWERasdf!"
 
 # Not credentials by their surroundings (the engine's context filters): pagination cursors,
 # and a secret's name inside an ARN.
@@ -109,13 +123,23 @@ REFS_SK = [
 g.append(dict(id='layerleak.generic.3', secret_must_contain='digit_or_symbol', name='Generic Secret, Token or API Key Assignment (quoted)',
     pattern=q_pattern(SK_NAME) + r'''(?P<secret>''' + QV + r''')''' + Q_END,
     keywords=SK_KW, min_entropy=3.5, confidence='medium', generic=True, categories=['generic', 'api'],
-    description='A quoted high-entropy value assigned to a *secret, *token or *_key (api, access, app, auth, client, encryption, signing, master, private, secret) name. Find the service it belongs to and revoke it there.',
+    description='A quoted high-entropy value assigned to or compared with a *secret, *token or *_key (api, access, app, auth, client, encryption, signing, master, private, secret) name. Find the service it belongs to and revoke it there.',
     references=['https://cwe.mitre.org/data/definitions/798.html', 'https://owasp.org/www-community/vulnerabilities/Use_of_hard-coded_password'],
     examples=[('"client_secret": "' + (s := 'Qm8' + rnd(29, ALNUM + '-_', r)) + '",', s), 'API_KEY = "' + rnd(36, ALNUM, r) + '"',
               "headers['X-Api-Key'] = '" + rnd(40, ALNUM, r) + "'", 'auth_token: "' + rnd(24, ALNUM, r) + '.9' + rnd(16, ALNUM, r) + '"',
               "config.encryption_key = '" + base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode() + "'",
-              "os.environ.setdefault('STRIPE_SECRET', '" + rnd(30, ALNUM, r) + "')"],
-    negatives=PLACEHOLDERS_SK + HASHES + REFS_SK + CONTEXT_SK))
+              # drawn here, where generic.3 once held the call form, so that later draws keep their values
+              ("os.environ.setdefault('STRIPE_SECRET', '" + rnd(30, ALNUM, r) + "')", 'generic.9')],
+    negatives=CONTEXT_SK + PLACEHOLDERS_SK + HASHES + REFS_SK))
+SK_CALL = g[-1]['examples'].pop()[0]
+g.append(dict(id='layerleak.generic.9', secret_must_contain='digit_or_symbol', name='Generic Secret, Token or API Key Passed with Its Name to a Call (quoted)',
+    pattern=q_call_pattern(SK_NAME) + r'''(?P<secret>''' + QV + r''')''' + Q_END + r'''[ \t]{0,3}\)''',
+    keywords=SK_KW, min_entropy=3.5, confidence='medium', generic=True, categories=['generic', 'api'],
+    description='A quoted high-entropy value passed as the last argument of a call, right after a quoted *secret, *token or *_key name: setdefault("STRIPE_SECRET", "…"). Find the service it belongs to and revoke it there. (Split from generic.3 so that both start at their keyword: the engine tries each keyword hit once, anchored, instead of searching the text around it.)',
+    references=['https://cwe.mitre.org/data/definitions/798.html'],
+    examples=[(SK_CALL, SK_CALL.split("'")[-2]), 'client.set_header("X-Api-Key", "fIim6ZvIxPAS7MGTnniPk3oeKrrmZqGrSC8NJDWB")'],
+    negatives=['os.environ.setdefault("API_TOKEN", os.environ["CI_TOKEN"])', 'settings.put("client_secret", "${CLIENT_SECRET}")',
+               '("access_token", "refresh_token", "id_token_hint_value_2")', 't("Secret", "Geheimnis")']))
 g.append(dict(id='layerleak.generic.4', secret_must_contain='digit_or_symbol', name='Generic Secret, Token or API Key Assignment (unquoted)',
     pattern=r'''(?i)''' + SK_NAME + U_SEP + r'''(?:base64:)?(?P<secret>''' + UV + r''')''' + U_END,
     keywords=SK_KW, min_entropy=3.5, confidence='low', generic=True, categories=['generic', 'api'],
@@ -123,28 +147,35 @@ g.append(dict(id='layerleak.generic.4', secret_must_contain='digit_or_symbol', n
     references=['https://cwe.mitre.org/data/definitions/798.html', 'https://docs.docker.com/reference/dockerfile/#env'],
     examples=[('SENDGRID_TOKEN=' + (s := rnd(40, ALNUM, r) + '7'), s), 'export ACCESS_KEY=' + rnd(30, ALNUM, r) + '3', 'ENV APP_SECRET=' + rnd(40, ALNUM + '+/', r) + '=',
               '  api-key: ' + rnd(32, ALNUM, r) + '5', ('APP_KEY=base64:' + (lk := base64.b64encode(bytes(r.randrange(256) for _ in range(32))).decode()), lk)],
-    negatives=PLACEHOLDERS_SK + HASHES + REFS_SK + CONTEXT_SK + ['api_key=your_api_key_here', 'TOKEN=replace_with_your_token']))
+    negatives=CONTEXT_SK + PLACEHOLDERS_SK + HASHES + REFS_SK + ['api_key=your_api_key_here', 'TOKEN=replace_with_your_token']))
 
-HEXN = r'''(?:api[_-]?key|api[_-]?secret|client[_-]?secret|app[_-]?secret|consumer[_-]?secret|auth[_-]?token|access[_-]?token|secret[_-]?key|license[_-]?key|private[_-]?token)'''
-HEX_KW = []
-for a in ['api', 'client', 'app', 'consumer', 'auth', 'access', 'secret', 'license', 'private']:
-    for b in ['key', 'secret', 'token']:
-        pass
-for name in ['api_key', 'api_secret', 'client_secret', 'app_secret', 'consumer_secret', 'auth_token', 'access_token', 'secret_key', 'license_key', 'private_token']:
-    a, b = name.split('_')
-    HEX_KW += [a + '_' + b, a + '-' + b, a + b]
-g.append(dict(id='layerleak.generic.5', name='Hex-Encoded API Key or Client Secret Assignment',
-    pattern=(r'''(?i)''' + HEXN + r'''(?:\\?["'`])?\]?[ \t]{0,16}(?:={1,3}|:=|=>|:|,)[ \t]{0,16}(?:\\?["'`]){0,2}(?P<secret>[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})(?:[^0-9A-Za-z]|$)'''),
+HEX_NAMES = ['api_key', 'api_secret', 'api_token', 'client_secret', 'app_secret', 'consumer_secret', 'signing_secret', 'webhook_secret',
+             'auth_token', 'access_token', 'secret_key', 'license_key', 'private_token']
+# lower-case names with _, - or . between the words (Java properties), and upper-case variables
+# ending in _SECRET, _TOKEN, PASSWORD or PASSWD (.env, shell, PowerShell)
+HEXN = (r"""(?:""" + '|'.join(a + r'[_.-]?' + b for a, b in (n.split('_') for n in HEX_NAMES))
+        + r"""|(?-i:_SECRET|_TOKEN|PASSWORD|PASSWD))""")
+HEX_KW = [a + sep + b for a, b in (n.split('_') for n in HEX_NAMES) for sep in ('_', '-', '.', '')] + ['_secret', '_token', 'password', 'passwd']
+g.append(dict(id='layerleak.generic.5', name='Hex-Encoded API Key, Client Secret or Password Assignment',
+    pattern=(r"""(?i)""" + HEXN + r"""(?:\\?["'`])?\]?[ \t]{0,16}(?:={1,3}|:=|=>|:|,)[ \t]{0,16}(?:\\?["'`]){0,2}(?P<secret>[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})(?:[^0-9A-Za-z]|$)"""),
     keywords=HEX_KW, min_entropy=3.0, confidence='low', categories=['generic', 'api'],
-    description='A 32-, 40- or 64-digit hex value assigned to an api_key, client_secret, app_secret, auth_token, access_token or secret_key name. Many services issue keys in this shape (OAuth client secrets, Twilio auth tokens, Mailgun and New Relic keys), which the generic rules skip because unnamed hex strings are usually hashes. Find the service and revoke the key.',
+    description='A 32-, 40- or 64-digit hex value assigned to an api_key, api_token, client_secret, app_secret, signing_secret, webhook_secret, auth_token, access_token or secret_key name (separated by _, - or ., as in Java properties), or to an upper-case *_SECRET, *_TOKEN or *PASSWORD variable (.env files, shell and PowerShell, where a variable holds a credential, not a hash of one). Many services issue keys in this shape (OAuth client secrets, Twilio auth tokens, Mailgun and New Relic keys), which the generic rules skip because unnamed hex strings are usually hashes. Find the service and revoke the key.',
     references=['https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1', 'https://cwe.mitre.org/data/definitions/798.html'],
     examples=[('    private static String CLIENT_SECRET = "6fb1cff7690db9ac066cadbbde8e3c078efdabcf";', '6fb1cff7690db9ac066cadbbde8e3c078efdabcf'),
               ('API_KEY = "951bc382db9abad29c68634761dd6e19"', '951bc382db9abad29c68634761dd6e19'),
               "buildConfigField 'String' , 'API_KEY' , '\"951bc382db9cfee29c68634761dd6e19\"'\tAPI_KEY\t", 'TWILIO_AUTH_TOKEN=' + hexs(32, r),
-              '"app_secret": "' + hexs(32, r) + '"', 'SECRET_KEY=' + hexs(64, r)],
+              '"app_secret": "' + hexs(32, r) + '"', 'SECRET_KEY=' + hexs(64, r),
+              ('app.secret.key=3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e', '3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e'),
+              ("export DB_PASSWORD='9d4e2f7a1b8c3e6f0a5d2b9c4e7f1a3d5b8c0e2f'", '9d4e2f7a1b8c3e6f0a5d2b9c4e7f1a3d5b8c0e2f'),
+              ('$env:SERVICE_TOKEN = "c41f8e2a9b7d3065e1f4a8c2b9d7e3f0a6c1b8e4d2f9a7c3e0b5d8f1a4c7e2b9"', 'c41f8e2a9b7d3065e1f4a8c2b9d7e3f0a6c1b8e4d2f9a7c3e0b5d8f1a4c7e2b9'),
+              '  api_token: "e2b7c9f1a4d8e3b6c0f5a9d2e7b1c4f8"', "SIGNING_SECRET = '7f3e9a1c5b8d2e6f4a0c9b3d7e1f5a8c'"],
     negatives=['api_key = "' + '0' * 32 + '"', '"integrity": "sha1-' + hexs(40, r) + '"',
                'commit: ' + hexs(40, r), 'api_key_sha256 = "' + hexs(64, r) + '"',
-               'name="ws_plugin__s2member_amazon_s3_comp_files_access_key" id="ws-plugin--s2member-amazon-s3-comp-files-access-key"']))
+               'name="ws_plugin__s2member_amazon_s3_comp_files_access_key" id="ws-plugin--s2member-amazon-s3-comp-files-access-key"',
+               # upper-case hex is a GPG fingerprint or a checksum, and *_SHA256 / *_hash names hold digests
+               'ENV GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305', 'ENV PYTHON_SHA256=8ab9d2c4f5e6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2',
+               'password = "804225f969f1a6e7c618c8fc9d640075fcc2efb086dfede1589caba552abb45d"', 'password_hash: 9d4e2f7a1b8c3e6f0a5d2b9c4e7f1a3d5b8c0e2f',
+               'DB_PASSWORD_SHA256=9d4e2f7a1b8c3e6f0a5d2b9c4e7f1a3d5b8c0e2f9d4e2f7a1b8c3e6f0a5d2b9c', 'checksum_token_secret: 9d4e2f7a1b8c3e6f0a5d2b9c4e7f1a3d5b8c0e2f-extra']))
 
 XV = value(r'''\s<>''', r'''$%{#&*@''', prefixes=['password', 'your', '123456', 'abcd', 'test', 'change'], lo=1, hi=100, tail_extra=BIN)
 g.append(dict(id='layerleak.generic.6', name='Password or Secret in an XML Element',
@@ -170,7 +201,37 @@ g.append(dict(id='layerleak.generic.7', secret_must_contain='digit_or_symbol', n
     negatives=['ENV DB_PASSWORD_FILE /run/secrets/db', 'docker login --password-stdin', 'ENV DB_PASSWORD ${DB_PASSWORD}', 'mysql --password "$MYSQL_PWD"',
                'ENV API_KEY your-api-key', '--password <password>', 'ENV TOKEN changeme']))
 
-write('/work/main/patterns/generic.toml', '''
+# Base64 keys the quoted/unquoted value trees leave out: a value starting with -, / or +
+# (generic.10), and dotted property names ending in .key (generic.11).
+B64_PREFIXES = SK_PREFIXES + ['session']
+B64_NAME = r"""(?:secret|token|(?:""" + '|'.join(B64_PREFIXES) + r""")[_.-]?key)"""
+B64_KW = ['secret', 'token'] + [p + s + 'key' for p in B64_PREFIXES if p != 'secret' for s in ('_', '-', '.', '')] + ['session_key', 'session-key', 'session.key', 'sessionkey']
+B64_KW = list(dict.fromkeys(B64_KW))
+g.append(dict(id='layerleak.generic.10', secret_must_contain='upper_lower_digit', name='Base64 Secret, Token or Key Assignment (value starting with -, / or +)',
+    pattern=(r"""(?i)""" + B64_NAME + r"""(?:\\?["'`])?\]?[ \t]{0,16}(?:={1,3}|:=|=>|:)[ \t]{0,16}(?:\\?["'`])?(?P<secret>[/+][A-Za-z0-9+/]{26,85}={0,2}|-[A-Za-z0-9_-]{26,85})(?:[^A-Za-z0-9+/=_-]|$)"""),
+    keywords=B64_KW, min_entropy=4.2, confidence='medium', generic=True, categories=['generic', 'api'],
+    description='A base64 or base64url value (20 random bytes or more, with upper- and lower-case letters and digits) that starts with -, / or + (one random key in twenty), assigned to a *secret, *token or *_key name: the values the other generic rules leave out, because a leading symbol usually opens a flag, a path or an expression. Pagination cursors (nextToken, pageToken, NextContinuationToken) are skipped. Find the service it belongs to and revoke it there.',
+    references=['https://www.rfc-editor.org/rfc/rfc4648#section-4', 'https://cwe.mitre.org/data/definitions/798.html'],
+    examples=[('API_SECRET=/nZ6SOAGofyNMCSwmVa0fr0oktEqjouO0mS6PcUUGUK2', '/nZ6SOAGofyNMCSwmVa0fr0oktEqjouO0mS6PcUUGUK2'),
+              ('client_secret: -tidKFwvMa9fOmCs1JORu-vT6FB1BN0pYzzAfryzxxQ', '-tidKFwvMa9fOmCs1JORu-vT6FB1BN0pYzzAfryzxxQ'),
+              ('$env:API_KEY = "+kzOuSPHSzxqb+uvE86FMXGkXw9FevjHsVpwd2LCuTaV"', '+kzOuSPHSzxqb+uvE86FMXGkXw9FevjHsVpwd2LCuTaV'),
+              '{"clientSecret": "-nj3-j0M9KAqsrX-CqkI043KFQc8vmcLdMd4Cw8rxPY", "x": 1}'],
+    negatives=['"nextToken": "/YwTxx7Vx9jtCRCjBJYsfvOZkYANxVI8+57AOS8jeRk="', 'NextContinuationToken: +W7tVi2iQmLcpnkSnFbACk3ODYCG2qCHn5TD/1va7bA=',
+               '"pageToken": "-1CUQbRyAALDGu9tWBjz2T-Mvmzr3oTtolYXgp7qaBU"', 'secret: /run/secrets/app_signing_key_file',
+               'private_key: /etc/ssl/private/Server2024SigningKeys/current', 'token: --generate-token-with-a-very-long-flag-name-2',
+               'api_key: -AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']))
+g.append(dict(id='layerleak.generic.11', secret_must_contain='upper_lower_digit', name='Base64 Key Assignment to a Dotted Property Name',
+    pattern=(r"""(?i)(?:""" + '|'.join(B64_PREFIXES) + r""")\.key[ \t]{0,16}(?:=|:)[ \t]{0,16}(?:\\?["'`])?(?P<secret>[A-Za-z0-9+/]{27,86}={0,2}|[A-Za-z0-9_-]{27,86})(?:[^A-Za-z0-9+/=_-]|$)"""),
+    keywords=[p + '.key' for p in B64_PREFIXES], min_entropy=4.2, confidence='medium', generic=True, categories=['generic', 'api'],
+    description='A base64 or base64url value (20 random bytes or more, with upper- and lower-case letters and digits) assigned to a dotted Java/Spring property name ending in .key (app.secret.key, jwt.signing.key, api.key), in .properties (= or :) or YAML. Find the service it belongs to and revoke it there.',
+    references=['https://docs.oracle.com/javase/8/docs/api/java/util/Properties.html#load-java.io.Reader-', 'https://cwe.mitre.org/data/definitions/798.html'],
+    examples=[('app.secret.key=aLYSbr97mVRHePcCN/47fy7TIrUZdJHXlxUXSowIlhs=', 'aLYSbr97mVRHePcCN/47fy7TIrUZdJHXlxUXSowIlhs='),
+              ('app.secret.key: iLfLPSEkvjp8io2E7-iNuEeStT_oxSRlZux8FK14by4', 'iLfLPSEkvjp8io2E7-iNuEeStT_oxSRlZux8FK14by4'),
+              ('jwt.signing.key = "kzOuSPHSzxqb+uvE86FMXGkXw9FevjHsVpwd2LCuTaVF"', 'kzOuSPHSzxqb+uvE86FMXGkXw9FevjHsVpwd2LCuTaVF')],
+    negatives=['app.secret.key=${APP_SECRET_KEY}', 'server.ssl.private.key=classpath:keys/server2024.pem', 'app.api.key=c568aa62-ba12-e5da-eea9-213c38f247c4',
+               'app.secret.key=0c9de1ad23c7b2f5bddb2ec21487ceb527d236fec6beaf7367ae2779b93f7d84', 'app.secret.key=ApplicationSecretKeyFromVaultReference']))
+
+write('generic.toml', '''
 # Generic, provider-less credential assignments. These rules are the noisiest in the set, so
 # each value must pass several gates:
 #  - the key must END with the keyword (password, passwd, pwd, pass, passphrase; secret, token,

@@ -1,5 +1,5 @@
 from common import *
-from tomlw import write
+from tomlw import Comment, write
 from frags import *
 import json
 
@@ -72,7 +72,7 @@ jwt_rules.append(dict(
     negatives=['JWT_SECRET=${JWT_SECRET}', 'JWT_SECRET=$(openssl rand -hex 32)', 'JWT_SECRET=your-jwt-secret', 'JWT_SECRET: process.env.JWT_SECRET,',
                'JWT_SECRET=secretsecret', 'JWT_SECRET=<generate-me>']))
 
-write('/work/main/patterns/jwt.toml', '''
+write('jwt.toml', '''
 # JSON Web Tokens (RFC 7519) in JWS compact form, and the HMAC secrets that sign them.
 # Header and payload are base64url JSON objects, so both start with "eyJ" ('{"'). The `jwt`
 # validator decodes the header and requires an "alg" member, which drops look-alikes.
@@ -87,23 +87,28 @@ ba2 = b64up('registry-reader', rnd(20, ALNUM, r))
 http_rules.append(dict(
     id='layerleak.http.1', name='HTTP Basic Authentication Credentials',
     pattern=r'''(?i)\bAuthorization["']?(?:[ \t]{0,3}[:=,][ \t]{0,3}|[ \t]{1,3})["']?Basic[ \t]{1,3}(?P<secret>[A-Za-z0-9+/]{6,400}={0,2})''',
-    keywords=['Basic'], validator='base64_user_password', confidence='medium', categories=['http', 'credentials'],
+    keywords=['Authorization'], validator='base64_user_password', confidence='medium', categories=['http', 'credentials'],
     description='An Authorization header with HTTP Basic credentials: base64 of "user:password", trivially decoded. Change the password.',
     references=['https://www.rfc-editor.org/rfc/rfc7617#section-2'],
     examples=[('Authorization: Basic ' + ba1, ba1), 'curl -H "Authorization: Basic ' + ba2 + '" https://registry.internal/v2/_catalog',
-              'proxy_set_header Authorization "Basic ' + ba1 + '";', 'Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=='],
-    negatives=['Authorization: Basic $BASIC_AUTH', 'Authorization: Basic <base64(user:password)>', 'Authorization: Basic " + btoa(user + ":" + pass)',
+              'proxy_set_header Authorization "Basic ' + ba1 + '";'],
+    negatives=[Comment("RFC 7617's own example (Aladdin:open sesame), and credentials of documentation:"),
+               Comment('test:test, user:pass, username:password.'),
+               'Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==', 'Authorization: Basic dGVzdDp0ZXN0',
+               'Authorization: Basic dXNlcjpwYXNz', 'Authorization: Basic dXNlcm5hbWU6cGFzc3dvcmQ=',
+               'Authorization: Basic $BASIC_AUTH', 'Authorization: Basic <base64(user:password)>', 'Authorization: Basic " + btoa(user + ":" + pass)',
                'Authorization: Basic dGhpc2lzbm90YXVzZXJwYXNz']))
 http_rules.append(dict(
     id='layerleak.http.2', name='HTTP Bearer Token',
     pattern=r'''(?i)\bAuthorization["']?(?:[ \t]{0,3}[:=,][ \t]{0,3}|[ \t]{1,3})["']?Bearer[ \t]{1,3}(?P<secret>[A-Za-z._~+/-]{0,300}[0-9][A-Za-z0-9._~+/-]{0,2000}={0,2})''',
-    keywords=['Bearer'], min_entropy=3.0, confidence='medium', categories=['http', 'token'],
+    keywords=['Authorization'], min_entropy=3.0, confidence='medium', categories=['http', 'token'],
     description='An Authorization header carrying an OAuth 2.0 bearer token: anyone holding it can make the same calls until it expires or is revoked.',
     references=['https://www.rfc-editor.org/rfc/rfc6750#section-2.1'],
-    examples=[('GET /resource HTTP/1.1\nHost: server.example.com\nAuthorization: Bearer mF_9.B5f-4.1JqM\n', 'mF_9.B5f-4.1JqM'),
+    examples=[('GET /resource HTTP/1.1\nHost: api.internal\nAuthorization: Bearer qK_7.Z2t-9.RwXm\n', 'qK_7.Z2t-9.RwXm'),
               ('curl -sH "Authorization: Bearer ' + (t1 := rnd(40, ALNUM + '-_', r) + '7') + '" https://api.internal/v1/jobs', t1),
               "headers = {'Authorization': 'Bearer " + rnd(32, ALNUM, r) + "9'}"],
-    negatives=['Authorization: Bearer $TOKEN', 'Authorization: Bearer ${ACCESS_TOKEN}', 'Authorization: Bearer <token>', 'Authorization: Bearer YOUR_ACCESS_TOKEN',
+    negatives=[Comment("RFC 6750's own example."), 'GET /resource HTTP/1.1\nHost: server.example.com\nAuthorization: Bearer mF_9.B5f-4.1JqM\n',
+               'Authorization: Bearer $TOKEN', 'Authorization: Bearer ${ACCESS_TOKEN}', 'Authorization: Bearer <token>', 'Authorization: Bearer YOUR_ACCESS_TOKEN',
                "'Authorization': 'Bearer ' + localStorage.getItem('token')", 'Authorization: Bearer abc123', 'Authorization: Bearer %s']))
 http_rules.append(dict(
     id='layerleak.http.3', name='Credentials in an HTTP URL',
@@ -115,10 +120,11 @@ http_rules.append(dict(
     examples=[('https://deploy-bot:Xq7rT2vLp9@git.internal.acme.io', 'Xq7rT2vLp9'),
               '[global]\nindex-url = https://pypi-reader:' + (p1 := rnd(24, ALNUM, r)) + '@nexus.acme.io/repository/pypi/simple',
               'ENV http_proxy=http://svc-proxy:Fw8%40kLz3q@proxy.corp.local:3128',
-              'git clone https://x-access-token:' + rnd(40, ALNUM, r) + '@gitlab.acme.io/platform/infra.git'],
-    negatives=['https://user:password@github.com/org/repo.git', 'https://user:pass@host', 'https://${GIT_USER}:${GIT_TOKEN}@github.com/org/repo.git',
+              'git clone https://x-access-token:' + rnd(40, ALNUM, r) + '@gitlab.acme.io/platform/infra.git',
+              ('pip install git+https://ci-reader:Rk4vT9qLw2Xp@git.acme.io/libs/auth.git', 'Rk4vT9qLw2Xp')],
+    negatives=["['http://diff:auth@www.example.com', 'http://asdf:qw3r9Xk@www.example.com'],", 'https://user:password@github.com/org/repo.git', 'https://user:pass@host', 'https://${GIT_USER}:${GIT_TOKEN}@github.com/org/repo.git',
                'https://username:<password>@nexus.example.com', 'http://localhost:8080/path',
-               "['http://diff:auth@www.example.com', 'http://asdf:qw3r9Xk@www.example.com'],", 'https://user:$PASSWORD@host', 'https://github.com/org/repo@v1.2.3',
+               'https://user:$PASSWORD@host', 'https://github.com/org/repo@v1.2.3',
                'http://admin:****@grafana.local', "const myURL = new URL('https://abc:xyz@example.com');", 'http://user:123@localhost:8080/',
                'https://foo:bar@registry.local/simple']))
 http_rules.append(dict(
@@ -132,7 +138,7 @@ http_rules.append(dict(
               'curl --user "elastic:' + rnd(20, ALNUM, r) + '" http://es:9200/_cluster/health'],
     negatives=['curl -u $USER:$PASS https://api', 'curl -u user:password https://api', 'curl -u "${NEXUS_USER}:${NEXUS_PASS}" https://nexus/', 'curl -u admin: http://localhost', 'curl -u <user>:<password> https://x']))
 
-write('/work/main/patterns/http.toml', '''
+write('http.toml', '''
 # Credentials in HTTP requests and URLs: Authorization headers (RFC 7617 Basic, RFC 6750
 # Bearer), userinfo in http(s) URLs (RFC 3986 section 3.2.1) and curl --user.
 # URL and curl passwords exclude the usual placeholders (password, pass, pwd, <...>, $VAR).

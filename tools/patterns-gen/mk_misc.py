@@ -52,7 +52,7 @@ pw = [
     [('enable secret 8 ' + c8, c8), 'username netops privilege 15 secret 9 ' + c9, '$8$TnGX/fE4KGHOVU$pEhnEvxrvaynpi8j4f.EMHr6M.FzU8xnZnBr/tJdFWk'],
     ['enable secret 8 <hash>', 'enable secret 5 <md5-hash>', 'echo $8$9']),
 ]
-write('/work/main/patterns/pwhash.toml', '''
+write('pwhash.toml', '''
 # Password hashes in crypt(3) formats: /etc/shadow entries, htpasswd files, application seed
 # data and device configs. A hash is not a password, so every rule is low confidence, but a
 # cracked weak password is as good as a leaked one. Formats from crypt(5) and Drepper's
@@ -81,7 +81,7 @@ krb = [
       references=['https://hashcat.net/wiki/doku.php?id=example_hashes', 'https://www.rfc-editor.org/rfc/rfc4120#section-5.3'],
       examples=[(tgs, tgs), tgs18], negatives=['$krb5tgs$23$*user$realm$spn*$<checksum>$<edata>', '$krb5tgs$']),
 ]
-write('/work/main/patterns/krb5.toml', '''
+write('krb5.toml', '''
 # Crackable Kerberos material in the text formats of hashcat and John the Ripper (modes 18200,
 # 13100, 19600-19800, 32100/32200). Keytab files are binary and left to path rules.
 ''', krb)
@@ -98,7 +98,7 @@ php = dict(id='layerleak.phpmailer.1', name='PHPMailer SMTP Password',
               '$mailer->Password = "' + rnd(16, string.ascii_lowercase, r) + '";'],
     negatives=["$mail->Password = getenv('SMTP_PASSWORD');", '$mail->Password = $config["smtp_pass"];', "$mail->Password = '';",
                "$mail->Password = 'password';", "$mail->Password = 'your_smtp_password';", '$mail->Password = "{$smtpPass}";'])
-write('/work/main/patterns/phpmailer.toml', '# PHPMailer SMTP credentials set in PHP source.', [php])
+write('phpmailer.toml', '# PHPMailer SMTP credentials set in PHP source.', [php])
 
 psv = field_pw(r'''\s"'`''', r'''$%*{<\-/''')
 psx = dict(id='layerleak.psexec.1', name='Password in a PsExec Command Line',
@@ -112,7 +112,7 @@ psx = dict(id='layerleak.psexec.1', name='Password in a PsExec Command Line',
               'PsExec64.exe \\\\build01 -u CORP\\svc_deploy -p ' + rnd(14, ALNUM, r) + ' -h cmd /c deploy.cmd'],
     negatives=['psexec \\\\host -u %USER% -p %PASS% cmd', 'psexec \\\\OAIJCTDU8024272 -u User -p $Password -i -d calc.exe', 'psexec \\\\host -u admin -p <password> cmd',
                'PsExec.exe -s -i cmd.exe'])
-write('/work/main/patterns/psexec.toml', '# Credentials on Sysinternals PsExec command lines (scripts, scheduled tasks, CI jobs).', [psx])
+write('psexec.toml', '# Credentials on Sysinternals PsExec command lines (scripts, scheduled tasks, CI jobs).', [psx])
 
 rav = field_pw(r'''\s"'`''', r'''$%*{<#/''', extra_words=['true', 'false', 'null', 'undefined'])
 react = dict(id='layerleak.reactapp.1', name='Password in a Create React App Environment Variable',
@@ -124,7 +124,7 @@ react = dict(id='layerleak.reactapp.1', name='Password in a Create React App Env
               'REACT_APP_MAILER_PASSWORD=' + rnd(14, ALNUM, r), 'ENV REACT_APP_ADMIN_PASS="' + rnd(12, ALNUM, r) + '"'],
     negatives=['  const password = process.env.REACT_APP_FIREBASE_DEV_PASSWORD || "not-set"', 'REACT_APP_FRONTEND_LOGIN_FORGOT_PASSWORD=$REACT_APP_MATRIX_BASE_URL/classroom/#/forgot_password',
                'REACT_APP_PASSWORD=', 'REACT_APP_PASSWORD=password', 'REACT_APP_BYPASS_CACHE=true', 'REACT_APP_PASSWORD_MIN_LENGTH=12', 'REACT_APP_PASSWORD=${PASSWORD}'])
-write('/work/main/patterns/reactapp.toml', '''
+write('reactapp.toml', '''
 # Passwords in Create React App REACT_APP_* variables, which end up in the public bundle.
 # User names (REACT_APP_*_USER) and public client keys are not secrets and are not reported.
 ''', [react])
@@ -162,7 +162,7 @@ dn = [
                  '<add key="SmtpPassword" value="" />', '<add key="SmtpPassword" value="password" />', '<add key="ApiKey" value="$(ApiKey)" />',
                  '<add key="PasswordMinLength" value="12" />']),
 ]
-write('/work/main/patterns/dotnet.toml', '# Hard-coded credentials in .NET code and configuration (NetworkCredential, DirectoryEntry, appSettings).', dn)
+write('dotnet.toml', '# Hard-coded credentials in .NET code and configuration (NetworkCredential, DirectoryEntry, appSettings).', dn)
 
 # ---------------------------------------------------------------- django / rails / flask
 DJ = 'abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)'
@@ -199,7 +199,7 @@ dj = [
       examples=[('ENV DJANGO_SECRET_KEY=' + (k := rnd(50, DJ.replace('$', '').replace('%', ''), r)), k), '      DJANGO_SECRET_KEY: "' + rnd(50, ALNUM, r) + '"'],
       negatives=['DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY}', 'DJANGO_SECRET_KEY=change-me-in-production', "DJANGO_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe())')"]),
 ]
-write('/work/main/patterns/django.toml', '# Django SECRET_KEY values (django-admin startproject and get_random_secret_key() formats).', dj)
+write('django.toml', '# Django SECRET_KEY values (django-admin startproject and get_random_secret_key() formats).', dj)
 
 rk = hexs(128, r)
 rails = [
@@ -218,7 +218,7 @@ rails = [
       examples=[('ENV RAILS_MASTER_KEY=' + (mk := hexs(32, r)), mk), 'docker build --build-arg RAILS_MASTER_KEY=' + hexs(32, r) + ' .'],
       negatives=['RAILS_MASTER_KEY=${RAILS_MASTER_KEY}', 'RAILS_MASTER_KEY: <%= File.read("config/master.key") %>', 'RAILS_MASTER_KEY=' + '0' * 32]),
 ]
-write('/work/main/patterns/rails.toml', '# Ruby on Rails secret_key_base / secret_token and the credentials master key.', rails)
+write('rails.toml', '# Ruby on Rails secret_key_base / secret_token and the credentials master key.', rails)
 
 fv = value(r'''\s"'\\()\[\]{}.''', r'''$%<*''', prefixes=['your', 'change', 'replace', 'dummy', 'test', 'dev', 'secret', 'super', 'password', '123456', 'abcd'], lo=1, hi=100, tail_extra=BIN)
 flask = [dict(id='layerleak.flask.1', name='Flask Secret Key',
@@ -230,4 +230,4 @@ flask = [dict(id='layerleak.flask.1', name='Flask Secret Key',
     examples=[("app.secret_key = '" + (fk := hexs(64, r)) + "'", fk), "app.config['SECRET_KEY'] = '" + rnd(32, ALNUM + '-_', r) + "'", 'FLASK_SECRET_KEY=' + rnd(43, ALNUM + '-_', r)],
     negatives=["app.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'", "app.secret_key = os.environ['SECRET_KEY']", "app.config['SECRET_KEY'] = 'dev'",
                "app.secret_key = 'super secret key'", "app.config['SECRET_KEY'] = 'your-secret-key'"])]
-write('/work/main/patterns/flask.toml', '# Flask SECRET_KEY values.', flask)
+write('flask.toml', '# Flask SECRET_KEY values.', flask)

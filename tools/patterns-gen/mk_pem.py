@@ -179,7 +179,7 @@ rules.append(dict(
                'key.pub: ' + base64.b64encode((pub + '\n').encode()).decode(),
                'LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo=']))
 
-write('/work/main/patterns/pem.toml', '''
+write('pem.toml', '''
 # Private keys in PEM and related text encodings. Formats: RFC 7468 (PEM labels), RFC 8017
 # (PKCS#1 RSA), RFC 5915 (SEC 1 EC), RFC 5958 (PKCS#8), OpenSSH PROTOCOL.key, RFC 4880
 # (OpenPGP armor), PuTTY's .ppk format (PuTTY manual, appendix C).

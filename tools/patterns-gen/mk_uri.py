@@ -91,7 +91,7 @@ HEAD = {
  'ftp': '# FTP, FTPS and SFTP URLs with a password (RFC 1738 section 3.2). Anonymous logins are not reported.',
 }
 for k, v in uri_rules.items():
-    write('/work/main/patterns/%s.toml' % k, HEAD[k], v)
+    write('%s.toml' % k, HEAD[k], v)
 
 # ------------------------------------------------------------------------------------------
 jv = field_pw(r'''\s"'`<>&;''', r'''$%*{''')
@@ -116,7 +116,7 @@ jdbc2 = dict(id='layerleak.jdbc.2', name='Password in an Oracle JDBC Thin URL',
     references=['https://docs.oracle.com/en/database/oracle/oracle-database/19/jjdbc/data-sources-and-URLs.html#GUID-44572C63-D2EB-4ECC-9B8F-C4C2B5A4B9C2'],
     examples=[('db.url=jdbc:oracle:thin:billing/' + (p := 'Ww3' + rnd(11, ALNUM, r)) + '@//ora-prod.corp:1521/BILLPDB', p)],
     negatives=['jdbc:oracle:thin:scott/tiger@localhost:1521:orcl', 'jdbc:oracle:thin:@//db:1521/XEPDB1', 'jdbc:oracle:thin:app/${ORA_PASS}@db:1521/x'])
-write('/work/main/patterns/jdbc.toml', '# Passwords inside JDBC connection URLs (property form and Oracle user/password@ form).', [jdbc1, jdbc2])
+write('jdbc.toml', '# Passwords inside JDBC connection URLs (property form and Oracle user/password@ form).', [jdbc1, jdbc2])
 
 # ------------------------------------------------------------------------------------------
 OV = field_pw(r'''\s"'`<>;''', r'''$%*{&()''', prefixes=('your', '#{'))
@@ -148,7 +148,7 @@ odbc2 = dict(id='layerleak.odbc.2', name='Password in a Connection String (passw
     references=['https://learn.microsoft.com/en-us/dotnet/api/system.data.sqlclient.sqlconnection.connectionstring'],
     examples=[('<add name="Main" connectionString="Password=' + (p := 'Tq5' + rnd(13, ALNUM, r)) + ';Persist Security Info=True;User ID=sa;Initial Catalog=Main;Data Source=SQL01" />', p)],
     negatives=['"Password=;User ID=sa;Data Source=SQL01"', '"Password=$(SA_PASSWORD);User ID=sa;Data Source=SQL01"', '"Password=password;User ID=sa;Data Source=SQL01"'])
-write('/work/main/patterns/odbc.toml', '''
+write('odbc.toml', '''
 # Passwords in key=value; connection strings: ODBC (SQLDriverConnect), OLE DB, ADO.NET
 # (SqlClient, Npgsql, MySqlConnector). A connection keyword (Server, Data Source, User Id...)
 # must come before Password=/Pwd= in the same string (odbc.1), or after it when the password
@@ -169,4 +169,4 @@ netrc = dict(id='layerleak.netrc.1', name='Credentials in a .netrc File',
     negatives=['machine example.com login user password password', 'machine host login $USER password $PASS', 'The machine is running; login with your password.',
                'A machine learning-based password strength evaluation library', "echomsg ':Nread \"machine id password path\"           uses ftp'",
                'machine registry.local login ci password <token>'])
-write('/work/main/patterns/netrc.toml', '# .netrc machine entries with a password (GNU inetutils and curl documentation).', [netrc])
+write('netrc.toml', '# .netrc machine entries with a password (GNU inetutils and curl documentation).', [netrc])
