@@ -8,6 +8,7 @@
 //! | `reference.rs` | [`ImageReference`]: `python` → `docker.io/library/python:latest`, tags, digests |
 //! | `credentials.rs` | [`Credentials`] and where they come from: flags, environment, docker `config.json` and its credential helpers |
 //! | `options.rs` | [`RegistryOptions`]: CA certificates, insecure hosts, timeouts, retries |
+//! | `echo.rs` | hiding what a registry echoes of the credentials sent to it, whole or in part |
 //! | `transport.rs` | the HTTP client: authentication, retries with backoff, `Retry-After`, status → [`RegistryError`] |
 //! | `blob_stream.rs` | a blob body fed by a tokio task through a bounded channel into a synchronous [`Read`](std::io::Read), resumed with a `Range` request when the connection drops |
 //! | `listing.rs` | the paginated lists of tags (`tags/list`) and repositories (`_catalog`) |
@@ -34,6 +35,7 @@
 
 mod blob_stream;
 mod credentials;
+mod echo;
 mod error;
 mod listing;
 mod options;

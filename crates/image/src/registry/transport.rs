@@ -11,6 +11,7 @@ use reqwest::header::{
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 
+use super::echo::hide_echoes;
 use crate::bounded::{Bounded, Collector};
 use crate::digest::Digest;
 use crate::manifest::media_type;
@@ -284,11 +285,11 @@ impl Transport {
         })
     }
 
-    /// A registry's error message as it may be shown: the credentials and token just sent
-    /// replaced by `<redacted>` (a registry may echo them), control characters dropped,
-    /// and cut to a short excerpt.
+    /// A registry's error message as it may be shown: whatever it echoes of the credentials
+    /// and token just sent, whole, base64-encoded or in part, replaced by `<redacted>`
+    /// (see [`hide_echoes`]), control characters dropped, and cut to a short excerpt.
     fn sanitize(&self, message: Option<String>) -> Option<String> {
-        let mut text = message?;
+        let message = message?;
         let mut secrets = Vec::new();
         if let Some(c) = &self.credentials {
             secrets.push(c.password().to_owned());
@@ -301,15 +302,18 @@ impl Transport {
         if let Auth::Bearer(token) = self.current_auth() {
             secrets.push(token);
         }
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            text = text.replace(secret.as_str(), "<redacted>");
-        }
+        // Only the excerpt can be shown: mask within it (and as far past its end as the
+        // longest secret reaches, so that an echo straddling the cut is hidden whole).
+        let reach = MAX_DETAIL_CHARS + secrets.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+        let excerpt: String = message.chars().take(reach).collect();
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let text = hide_echoes(&excerpt, &secrets);
         let mut out: String = text
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .take(MAX_DETAIL_CHARS)
             .collect();
-        if text.chars().count() > MAX_DETAIL_CHARS {
+        if text.chars().count() > MAX_DETAIL_CHARS || message.chars().count() > reach {
             out.push('…');
         }
         Some(out).filter(|o| !o.trim().is_empty())
