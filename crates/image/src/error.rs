@@ -95,11 +95,12 @@ pub enum Error {
     },
 
     /// A member of a streamed archive was needed as a document (manifest, config) after
-    /// it had streamed past: it was not kept because it did not look like JSON or was too
-    /// large to keep.
+    /// it had streamed past: it was not kept because it did not look like JSON, was too
+    /// large to keep, or came after the documents kept from one stream filled their budget.
     #[error(
-        "{image}: member {member:?} is needed as a manifest or config, but it streamed past unkept (it is not JSON, or larger than the {} MiB kept in memory)",
-        crate::storage::MAX_CONFIG_BYTES >> 20
+        "{image}: member {member:?} is needed as a manifest or config, but it streamed past unkept (it is not JSON, larger than {} MiB, or came after {} MiB of documents were kept in memory)",
+        crate::storage::MAX_CONFIG_BYTES >> 20,
+        crate::save_stream::MAX_KEPT_BYTES >> 20
     )]
     MemberStreamed {
         /// The image (stream location and name, if known).

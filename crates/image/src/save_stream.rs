@@ -26,8 +26,11 @@ use crate::source::{BlobOpener, ImageSource, SourceInfo, SourceKind};
 use crate::storage::{MAX_CONFIG_BYTES, Storage};
 use crate::tar_index::normalize;
 
-/// The most bytes of all kept documents together; past it, members are streamed on.
-const MAX_KEPT_BYTES: u64 = 4 * MAX_CONFIG_BYTES;
+/// The most bytes of all kept documents together; past it, members are streamed on (and an
+/// image needing one of them is a [`Error::MemberStreamed`]). One config of the largest size
+/// accepted plus 16 MiB for the manifests, indexes and other configs: a real `docker save`
+/// of one image keeps a few KiB, and the whole scan must stay within 128 MiB.
+pub(crate) const MAX_KEPT_BYTES: u64 = MAX_CONFIG_BYTES + (16 << 20);
 /// How many leading bytes decide whether a member is a document.
 const SNIFF_BYTES: usize = 512;
 

@@ -194,3 +194,45 @@ fn a_config_that_streamed_past_is_a_clear_error() {
     let err = archive.unwrap().resolve(&PlatformSelector::Default).unwrap_err();
     assert!(matches!(&err, Error::MemberStreamed { member, .. } if member == "cfg.bin"), "{err:?}");
 }
+
+#[test]
+fn documents_kept_from_one_stream_stay_within_their_budget() {
+    // 48 MiB of JSON members before a real image fill the budget: what comes after them
+    // streams on, and the image whose config and manifest came after them is a clear error
+    // (the old budget of 128 MiB kept them all, and the scan went past its 128 MiB). A
+    // third 24 MiB document, kept in between, would not fit either.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.tar");
+    let (_, _) = podman_legacy(&path);
+    let image = std::fs::read(&path).unwrap();
+    let mut members: Vec<Member> = (0..3)
+        .map(|i| {
+            let mut doc = br#"{"pad":""#.to_vec();
+            doc.resize((24 << 20) - 2, b'a');
+            doc.extend_from_slice(br#""}"#);
+            Member::File(format!("junk{i}.json"), doc)
+        })
+        .collect();
+    let mut inner = tar::Archive::new(image.as_slice());
+    for entry in inner.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        if entry.header().entry_type().is_symlink() {
+            let target = entry.link_name().unwrap().unwrap().to_string_lossy().into_owned();
+            members.push(Member::Symlink(name, target));
+        } else {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+            members.push(Member::File(name, bytes));
+        }
+    }
+    let padded = dir.path().join("padded.tar");
+    write_tar(&padded, members);
+    let (archive, seen) = stream(&padded, 11);
+    // The first two are kept (not handed on); the third no longer fits.
+    assert!(seen.contains_key("junk2.json"), "{:?}", seen.keys().collect::<Vec<_>>());
+    assert!(!seen.contains_key("junk0.json") && !seen.contains_key("junk1.json"));
+    let err = archive.unwrap().resolve(&PlatformSelector::Default).unwrap_err();
+    assert!(matches!(&err, Error::MemberStreamed { .. }), "{err:?}");
+    assert!(err.to_string().contains("48 MiB of documents"), "{err}");
+}
