@@ -1,6 +1,8 @@
 //! Embeds every `patterns/*.toml` file of the repository into the crate, so the binary carries
 //! its default rules and `cargo` rebuilds when a rule file changes; and, the same way, the
-//! catalogue of published example values, `data/published-examples.toml`.
+//! catalogue's data files: published example values (`data/published-examples.toml`), the
+//! built-in rules (`data/builtin-rules.toml`) and the credential and filter words
+//! (`data/words.toml`).
 //!
 //! The files are stored deflated, not as plain text: rule files hold example secrets, and a
 //! binary carrying them verbatim would be reported by every secret scanner (layerleak
@@ -36,12 +38,18 @@ fn main() {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out_dir.join("embedded.deflate"), deflated).expect("OUT_DIR should be writable");
 
-    let catalogue = manifest.join("data/published-examples.toml");
-    println!("cargo::rerun-if-changed={}", catalogue.display());
-    let text = fs::read(&catalogue).expect("data/published-examples.toml should be readable");
-    let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
-    encoder.write_all(&text).expect("writing to a Vec cannot fail");
-    let deflated = encoder.finish().expect("writing to a Vec cannot fail");
-    fs::write(out_dir.join("published-examples.deflate"), deflated)
-        .expect("OUT_DIR should be writable");
+    for (data, out) in [
+        ("published-examples.toml", "published-examples.deflate"),
+        ("builtin-rules.toml", "builtin-rules.deflate"),
+        ("words.toml", "words.deflate"),
+    ] {
+        let path = manifest.join("data").join(data);
+        println!("cargo::rerun-if-changed={}", path.display());
+        let text =
+            fs::read(&path).unwrap_or_else(|e| panic!("data/{data} should be readable: {e}"));
+        let mut encoder = DeflateEncoder::new(Vec::new(), Compression::best());
+        encoder.write_all(&text).expect("writing to a Vec cannot fail");
+        let deflated = encoder.finish().expect("writing to a Vec cannot fail");
+        fs::write(out_dir.join(out), deflated).expect("OUT_DIR should be writable");
+    }
 }

@@ -110,7 +110,8 @@ pub(crate) struct ScanArgs {
     /// Worker threads for layers [default: one per core].
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) jobs: Option<usize>,
-    /// Load rules from this directory of TOML files instead of the built-in ones.
+    /// Load provider rules from this directory of TOML files instead of the built-in ones
+    /// (the built-in path and secret-name rules stay).
     #[arg(long, value_name = "DIR")]
     pub(crate) rules_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -169,7 +170,8 @@ pub(crate) struct AuditArgs {
     /// Worker threads for layers [default: one per core].
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) jobs: Option<usize>,
-    /// Load rules from this directory of TOML files instead of the built-in ones.
+    /// Load provider rules from this directory of TOML files instead of the built-in ones
+    /// (the built-in path and secret-name rules stay).
     #[arg(long, value_name = "DIR")]
     pub(crate) rules_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -257,7 +259,8 @@ pub(crate) enum RulesCommand {
 
 #[derive(Args, Debug)]
 pub(crate) struct RuleSource {
-    /// Load rules from this directory of TOML files instead of the built-in ones.
+    /// Load provider rules from this directory of TOML files instead of the built-in ones
+    /// (the built-in path and secret-name rules stay).
     #[arg(long, value_name = "DIR")]
     pub(crate) rules_dir: Option<PathBuf>,
 }

@@ -8,7 +8,7 @@ use std::{
 
 use anyhow::{Context as _, Result};
 use layerleak_engine::{Scanner, check, conformance};
-use layerleak_rules::{Rules, Severity};
+use layerleak_rules::{BuiltinRule, RuleSyntax, Rules, Severity, builtin_rules, coverage};
 
 use crate::args::{ListFormat, RuleSource, RulesCommand};
 
@@ -32,18 +32,55 @@ fn load(source: &RuleSource) -> Result<Rules> {
     }
 }
 
+/// One rule of `rules list --format json`, as written in its catalogue file.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Listed<'a> {
+    Rule(&'a RuleSyntax),
+    Builtin(&'a BuiltinRule),
+}
+
+/// Lists the provider rules (embedded, or those of `--rules-dir`), then the catalogue's
+/// built-in rules, which `--rules-dir` does not replace; in text, with the coverage by
+/// category and the totals.
 fn list(source: &RuleSource, format: ListFormat) -> Result<ExitCode> {
     let rules = load(source)?;
+    let builtins = builtin_rules();
     let mut out = io::stdout().lock();
     match format {
         ListFormat::Text => {
             for r in &rules {
                 writeln!(out, "{:<28} {:<6} {}", r.id(), r.confidence(), r.name())?;
             }
-            writeln!(out, "{} rules", rules.len())?;
+            for b in builtins {
+                let kind = b.kind.as_str();
+                writeln!(
+                    out,
+                    "{:<28} {:<6} {} (built-in {kind} rule)",
+                    b.id, b.confidence, b.name
+                )?;
+            }
+            let c = coverage(&rules, builtins);
+            writeln!(out)?;
+            writeln!(out, "{:<24} {:>5} {:>9}", "category", "rules", "providers")?;
+            for k in &c.categories {
+                writeln!(out, "{:<24} {:>5} {:>9}", k.category, k.rules, k.providers)?;
+            }
+            writeln!(
+                out,
+                "{} rules: {} provider rules from {} providers, {} built-in rules",
+                c.rules,
+                rules.len(),
+                c.providers,
+                c.builtin_rules
+            )?;
         }
         ListFormat::Json => {
-            let list: Vec<_> = rules.iter().map(|r| r.syntax()).collect();
+            let list: Vec<Listed<'_>> = rules
+                .iter()
+                .map(|r| Listed::Rule(r.syntax()))
+                .chain(builtins.iter().map(Listed::Builtin))
+                .collect();
             serde_json::to_writer_pretty(&mut out, &list)?;
             writeln!(out)?;
         }
@@ -60,19 +97,31 @@ fn check(source: &RuleSource, warnings_as_errors: bool, notes: bool) -> Result<E
         }
     };
     let outcome = check::check_sources(owned.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+    // The catalogue's built-in rules and word lists are embedded whatever `--rules-dir`
+    // says, and checked with the provider rules: their examples through the scan's matchers.
+    let mut catalogue = layerleak_rules::check_embedded_catalogue();
+    let has_errors =
+        |diags: &[layerleak_rules::Diagnostic]| diags.iter().any(|d| d.severity == Severity::Error);
+    if !has_errors(&catalogue) {
+        catalogue.extend(layerleak_scan::check_builtin_examples());
+    }
     let mut out = io::stdout().lock();
-    for d in &outcome.diagnostics {
+    for d in outcome.diagnostics.iter().chain(&catalogue) {
         if d.severity != Severity::Note || notes {
             writeln!(out, "{d}")?;
         }
     }
-    let (errors, warnings) = (outcome.count(Severity::Error), outcome.count(Severity::Warning));
+    let count = |severity| {
+        outcome.count(severity) + catalogue.iter().filter(|d| d.severity == severity).count()
+    };
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let rules = outcome.rules.as_ref().map_or(0, Rules::len);
+    let builtins = if has_errors(&catalogue) { 0 } else { builtin_rules().len() };
     writeln!(
         out,
-        "{} rule files, {rules} rules ok: {errors} errors, {warnings} warnings, {} notes",
+        "{} rule files, {rules} rules and {builtins} built-in rules ok: {errors} errors, {warnings} warnings, {} notes",
         owned.len(),
-        outcome.count(Severity::Note)
+        count(Severity::Note)
     )?;
     Ok(if errors > 0 || (warnings_as_errors && warnings > 0) {
         ExitCode::from(1)

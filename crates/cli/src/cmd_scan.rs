@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use layerleak_engine::Scanner;
 use layerleak_image::PlatformSelector;
 use layerleak_report::{Gate, Gated, Redactor, RuleDoc, Summary};
-use layerleak_scan::{BUILTIN_RULES, Pipeline, ReportSink, ScanOptions, ScanOutcome};
+use layerleak_scan::{Pipeline, ReportSink, ScanOptions, ScanOutcome};
 
 use crate::args::ScanArgs;
 use crate::output::ScanFormat;
@@ -38,18 +38,7 @@ fn scan(
     if let Some(progress) = args.terminal.progress() {
         options = options.with_progress(progress);
     }
-    let rules: Vec<RuleDoc> = scanner
-        .rules()
-        .iter()
-        .map(RuleDoc::of)
-        .chain(BUILTIN_RULES.iter().map(|b| RuleDoc {
-            id: b.id.to_owned(),
-            name: b.name.to_owned(),
-            description: Some(b.description.to_owned()),
-            references: Vec::new(),
-            confidence: b.confidence,
-        }))
-        .collect();
+    let rules = RuleDoc::all(scanner.rules());
     let target = crate::target::Target::parse(&args.target)?;
     let (registry, password) = args.registry.options()?;
     *redactor = std::mem::take(redactor).with_credentials(&password);

@@ -35,9 +35,11 @@ pub fn is_non_secret_value(v: &[u8]) -> bool {
         || is_public_token(v)
 }
 
-/// Tokens that providers publish by design: Mapbox `pk.` tokens, Stripe publishable keys.
+/// Tokens that providers publish by design: Mapbox `pk.` tokens, Stripe publishable keys
+/// (the catalogue's `value_filters.public_token_prefixes`).
 fn is_public_token(v: &[u8]) -> bool {
-    [&b"pk.eyJ"[..], b"pk_live_", b"pk_test_"].iter().any(|p| v.starts_with(p))
+    let prefixes = &layerleak_rules::words().value_filters.public_token_prefixes;
+    prefixes.iter().any(|p| v.starts_with(p.as_bytes()))
 }
 
 /// Hex of a common digest length (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512), with
@@ -143,7 +145,7 @@ fn is_snake_case(v: &[u8]) -> bool {
 fn is_camel_case(v: &[u8]) -> bool {
     let names_credential = split_before_capitals(v).any(|w| {
         let letters = w.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-        super::placeholder::CREDENTIAL_WORDS.iter().any(|c| w[..letters].eq_ignore_ascii_case(c))
+        super::placeholder::is_credential_word(&w[..letters])
     });
     (v.first().is_some_and(u8::is_ascii_lowercase) || names_credential) && is_camel_shaped(v)
 }

@@ -5,46 +5,16 @@
 
 use crate::generic::is_constant_name;
 
-/// Case-insensitive substrings that mark a value as made up. Each is long enough that a
-/// random 40-character base62 token contains one with probability below about 1e-4.
-const MARKERS: &[&[u8]] = &[
-    b"example",
-    b"xxxx",
-    b"placeholder",
-    b"changeme",
-    b"change_me",
-    b"change-me",
-    b"your_",
-    b"your-",
-    b"yourtoken",
-    b"yourkey",
-    b"yoursecret",
-    b"yourpassword",
-    b"dummy",
-    b"redacted",
-    b"sample",
-    b"****",
-    b"....",
-    b"${",
-    b"{{",
-    b"}}",
-    b"insert",
-    b"replace",
-    b"notreal",
-    b"not_real",
-    b"not-real",
-    // Keyboard sequences: "ABCDEFGHIJKL", "1234567890", "a1b2c3d4" in made-up values.
-    b"abcdefgh",
-    b"12345678",
-    b"a1b2c3d4",
-];
+/// Whether `v` contains one of the catalogue's credential words (`password`, `token`, …;
+/// [`layerleak_rules::words`]), ignoring case.
+pub(crate) fn names_credential(v: &[u8]) -> bool {
+    layerleak_rules::words().credential_words().any(|w| contains_ignore_case(v, w.as_bytes()))
+}
 
-/// Words that name a credential, in lower case: a value that is an upper-case variable
-/// name holding one (`DOCKER_PASSWORD`, `API_TOKEN`) stands for the secret, it is not the
-/// secret; so does a camel-case name made of them (`V1ServiceAccountTokenProjection`, see
-/// [`is_non_secret_value`](crate::is_non_secret_value)).
-pub(crate) const CREDENTIAL_WORDS: &[&[u8]] =
-    &[b"password", b"passwd", b"pass", b"pwd", b"token", b"secret", b"key", b"credential", b"auth"];
+/// Whether `word` is one of the catalogue's credential words, ignoring case.
+pub(crate) fn is_credential_word(word: &[u8]) -> bool {
+    layerleak_rules::words().credential_words().any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+}
 
 /// Whether `secret` looks like a placeholder, a template reference or a redacted value.
 ///
@@ -63,7 +33,10 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if secret.is_empty() {
         return true;
     }
-    if MARKERS.iter().any(|m| contains_ignore_case(secret, m)) {
+    // Markers that flag a value as made up (`example`, `xxxx`, `${`): the catalogue's
+    // `value_filters.placeholder_markers`.
+    let filters = &layerleak_rules::words().value_filters;
+    if filters.placeholder_markers.iter().any(|m| contains_ignore_case(secret, m.as_bytes())) {
         return true;
     }
     // Values published as documentation examples (the catalogue in `layerleak-rules`) are
@@ -94,21 +67,17 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     dominated_by_one_byte(secret) || is_metasyntactic(secret)
 }
 
-/// The metasyntactic words of examples and tests (RFC 3092).
-const METASYNTACTIC: &[&[u8]] = &[
-    b"foo", b"bar", b"baz", b"qux", b"quux", b"foobar", b"corge", b"grault", b"garply", b"waldo",
-    b"fred", b"plugh", b"xyzzy", b"thud",
-];
-
-/// `foo@bar`, `foo%40bar`, `foo-bar-baz`: a value made only of metasyntactic words and
-/// separators (a `%XX` escape counts as a separator).
+/// `foo@bar`, `foo%40bar`, `foo-bar-baz`: a value made only of metasyntactic words (the
+/// catalogue's `value_filters.metasyntactic_words`, RFC 3092) and separators (a `%XX`
+/// escape counts as a separator).
 fn is_metasyntactic(secret: &[u8]) -> bool {
+    let metasyntactic = &layerleak_rules::words().value_filters.metasyntactic_words;
     let mut words = 0;
     let mut rest = secret;
     while !rest.is_empty() {
         let word = rest.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
         if word > 0 {
-            if !METASYNTACTIC.iter().any(|m| rest[..word].eq_ignore_ascii_case(m)) {
+            if !metasyntactic.iter().any(|m| rest[..word].eq_ignore_ascii_case(m.as_bytes())) {
                 return false;
             }
             words += 1;
@@ -124,9 +93,10 @@ fn is_metasyntactic(secret: &[u8]) -> bool {
 }
 
 /// `DOCKER_PASSWORD`, `NPM_TOKEN`: an upper-case name with an underscore and a credential
-/// word. (Provider tokens in upper case, such as AWS key ids, have no underscore.)
+/// word: it stands for the secret, it is not the secret. (Provider tokens in upper case,
+/// such as AWS key ids, have no underscore.)
 fn is_credential_variable(secret: &[u8]) -> bool {
-    is_constant_name(secret) && CREDENTIAL_WORDS.iter().any(|w| contains_ignore_case(secret, w))
+    is_constant_name(secret) && names_credential(secret)
 }
 
 /// At most two distinct bytes, or one byte making up more than 60% of the value

@@ -65,16 +65,13 @@ fn base64_user_password_ok(secret: &[u8]) -> bool {
     printable(user) && printable(pass) && !is_documentation_credential(user, pass)
 }
 
-/// Passwords that documentation and tests pair with a user name (`test:test`, `foo:bar`,
-/// `user:pass`, `username:password`, `xuser:xpassword`), compared ignoring case.
-const DOCUMENTATION_PASSWORDS: &[&[u8]] =
-    &[b"pass", b"passwd", b"pwd", b"secret", b"test", b"bar", b"open sesame"];
-
-/// `user:user`, `test:test`, a password from [`DOCUMENTATION_PASSWORDS`] or one with the
-/// word `password` in it (`xpassword`, `mypassword`).
+/// `user:user`, `test:test`, a password documentation and tests pair with a user name (the
+/// catalogue's `value_filters.documentation_passwords`: `foo:bar`, `user:pass`, compared
+/// ignoring case) or one with the word `password` in it (`xpassword`, `mypassword`).
 fn is_documentation_credential(user: &[u8], pass: &[u8]) -> bool {
+    let passwords = &layerleak_rules::words().value_filters.documentation_passwords;
     pass.eq_ignore_ascii_case(user)
-        || DOCUMENTATION_PASSWORDS.iter().any(|p| pass.eq_ignore_ascii_case(p))
+        || passwords.iter().any(|p| pass.eq_ignore_ascii_case(p.as_bytes()))
         || pass.windows(8).any(|w| w.eq_ignore_ascii_case(b"password"))
 }
 

@@ -7,6 +7,12 @@
 //! gathers them in [`Rules`]. [`Rules::embedded`] gives the defaults compiled into the
 //! binary; [`Rules::from_dir`] loads a directory at run time.
 //!
+//! Besides the provider rules, the catalogue holds the built-in rules ([`builtin_rules`]:
+//! secret-bearing paths and secret-named keys, whose matchers live in `layerleak-scan`),
+//! the one list of credential words and the value filters' word lists ([`words`]), and the
+//! published example values ([`published_examples`]), each a data file under `data/`.
+//! [`coverage`] counts rules and providers by category.
+//!
 //! Validation ([`check_sources`]) collects every problem as a [`Diagnostic`]: schema errors
 //! (unknown fields are errors), id format, a pattern that does not parse with the engine's
 //! options ([`pattern::parse`]), a match length that is unbounded or over
@@ -33,6 +39,9 @@
 //! ```
 #![deny(missing_docs)]
 
+mod builtin;
+mod catalogue;
+mod coverage;
 mod diagnostic;
 mod error;
 mod lint;
@@ -41,7 +50,14 @@ mod published;
 mod rule;
 mod rules;
 mod syntax;
+mod words;
 
+pub use builtin::{
+    BUILTIN_RULES_FILE, BuiltinExample, BuiltinKind, BuiltinRule, ContentFormat, builtin_rule,
+    builtin_rules, check_builtin_rules,
+};
+pub use catalogue::check_embedded_catalogue;
+pub use coverage::{CategoryCoverage, Coverage, coverage};
 pub use diagnostic::{Diagnostic, Severity};
 pub use error::{Error, Result};
 pub use lint::{MAX_COMPANION_DISTANCE, MAX_ID_LEN, MIN_KEYWORD_LEN, check_sources};
@@ -53,3 +69,4 @@ pub use published::{
 pub use rule::{CompanionPattern, Rule};
 pub use rules::{Rules, embedded_sources, read_dir_sources};
 pub use syntax::{Companion, Confidence, Example, RuleFile, RuleSyntax, SecretClass, Validator};
+pub use words::{CredentialWord, ValueFilters, WORDS_FILE, Words, check_words, words};

@@ -39,8 +39,8 @@ impl RuleInfo {
                 }
             }
             RuleRef::Builtin(b) => RuleInfo {
-                id: b.id.to_owned(),
-                name: b.name.to_owned(),
+                id: b.id.clone(),
+                name: b.name.clone(),
                 structural_id: b.structural_id(),
                 // Built-in checks go by names and context, like generic rules: a provider
                 // rule that recognises the value itself is more specific.

@@ -5,7 +5,7 @@ use layerleak_image::ImageConfig;
 use layerleak_report::ConfigField;
 
 use crate::assignments::assignments;
-use crate::builtin::SECRET_NAMED_VALUE;
+use crate::builtin::secret_name_rule;
 use crate::hit::{ConfigSite, Hit, RuleRef};
 use crate::secret_name::{is_credible_value, is_secret_name};
 
@@ -16,7 +16,7 @@ use crate::secret_name::{is_credible_value, is_secret_name};
 ///   `author` (a [`ConfigField::History`] keyed `comment` / `author`) is scanned as text
 ///   with the rules.
 /// - A secret-named key (see [`is_secret_name`]) with a credible literal value is a hit of
-///   [`SECRET_NAMED_VALUE`] even when no rule matches: env names, label keys, and
+///   the catalogue's secret-name rule (`layerleak.env.1`) even when no rule matches: env names, label keys, and
 ///   `NAME=value` tokens of history lines (build arguments `|N NAME=value …`, `ENV`, `ARG`
 ///   defaults, `export`).
 /// - A hit inside the `|N …` build-argument prefix of a history line is a
@@ -123,7 +123,7 @@ fn scan_text(
 
 /// Hits for secret-named `NAME=value` tokens of `text`; with `whole`, `text` is one
 /// `NAME=value` (an ENV entry, whose value may contain spaces).
-fn named_values(
+pub(crate) fn named_values(
     text: &str,
     whole: bool,
     hits: &mut Vec<Hit<ConfigSite>>,
@@ -153,8 +153,8 @@ fn push_named(
 ) {
     if is_credible_value(value.as_bytes()) {
         hits.push(Hit {
-            rule: RuleRef::Builtin(SECRET_NAMED_VALUE),
-            confidence: SECRET_NAMED_VALUE.confidence,
+            rule: RuleRef::Builtin(secret_name_rule()),
+            confidence: secret_name_rule().confidence,
             checksum: None,
             secret: value.as_bytes().to_vec(),
             site: site(offset as u64),

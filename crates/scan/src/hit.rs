@@ -2,9 +2,7 @@
 
 use layerleak_engine::{Match, Validation};
 use layerleak_report::{Checksum, ConfigField};
-use layerleak_rules::{Confidence, Validator};
-
-use crate::builtin::BuiltinRule;
+use layerleak_rules::{BuiltinRule, Confidence, Validator};
 
 /// Which rule found a secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -12,8 +10,8 @@ use crate::builtin::BuiltinRule;
 pub(crate) enum RuleRef {
     /// A rule of the scanner, by index.
     Engine(usize),
-    /// A built-in check.
-    Builtin(BuiltinRule),
+    /// A built-in rule of the catalogue.
+    Builtin(&'static BuiltinRule),
 }
 
 /// A secret found somewhere, before findings are formed.
@@ -73,8 +71,8 @@ pub(crate) struct ConfigSite {
     pub(crate) context: String,
 }
 
-/// How a [`RuleRef`] is stored in a layer cache: a built-in check by its id (its
-/// `&'static` texts are looked up again when it is read back).
+/// How a [`RuleRef`] is stored in a layer cache: a built-in rule by its id (looked up in
+/// the catalogue again when it is read back).
 #[derive(serde::Serialize, serde::Deserialize)]
 enum RuleRefWire {
     Engine(usize),
@@ -85,7 +83,7 @@ impl From<RuleRef> for RuleRefWire {
     fn from(rule: RuleRef) -> RuleRefWire {
         match rule {
             RuleRef::Engine(i) => RuleRefWire::Engine(i),
-            RuleRef::Builtin(b) => RuleRefWire::Builtin(b.id.to_owned()),
+            RuleRef::Builtin(b) => RuleRefWire::Builtin(b.id.clone()),
         }
     }
 }
@@ -96,10 +94,8 @@ impl TryFrom<RuleRefWire> for RuleRef {
     fn try_from(wire: RuleRefWire) -> Result<RuleRef, String> {
         match wire {
             RuleRefWire::Engine(i) => Ok(RuleRef::Engine(i)),
-            RuleRefWire::Builtin(id) => crate::BUILTIN_RULES
-                .iter()
-                .find(|b| b.id == id)
-                .map(|b| RuleRef::Builtin(*b))
+            RuleRefWire::Builtin(id) => layerleak_rules::builtin_rule(&id)
+                .map(RuleRef::Builtin)
                 .ok_or_else(|| format!("unknown built-in rule {id:?}")),
         }
     }

@@ -48,12 +48,15 @@ pub trait LayerCache {
 
 impl Pipeline {
     /// A fingerprint of everything a layer scan depends on besides the blob: layerleak's
-    /// version, the scanner's rules and the limits. Stored scans are keyed by blob digest
-    /// and this, so new rules, new limits or a new release scan again.
+    /// version, the scanner's rules, the catalogue's built-in rules and words, and the
+    /// limits. Stored scans are keyed by blob digest and this, so new rules, new limits or a
+    /// new release scan again.
     pub fn layer_key(&self) -> String {
         let mut hasher = Sha256::new();
         hasher.update(concat!("layerleak ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
         hasher.update(format!("{:?}\n{:?}", self.scanner.rules(), self.options.limits));
+        let (builtins, words) = (layerleak_rules::builtin_rules(), layerleak_rules::words());
+        hasher.update(format!("\n{builtins:?}\n{words:?}"));
         let digest = hasher.finalize();
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }

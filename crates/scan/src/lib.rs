@@ -10,14 +10,14 @@
 //! 1. **Config.** Every `ENV` entry, label, the entrypoint and cmd, and every history
 //!    `created_by` line is scanned with the rules. Secret-named keys (`*_TOKEN`,
 //!    `*_PASSWORD`, `*_SECRET`, `*_KEY`, `API_KEY`, …) with a credible literal value are
-//!    findings even when no rule matches ([`SECRET_NAMED_VALUE`]), including build
+//!    findings even when no rule matches (the built-in rule `layerleak.env.1`), including build
 //!    arguments recorded as `|N NAME=value … /bin/sh -c …`.
 //! 2. **Layers, in parallel.** Each distinct blob digest is scanned once, by one of N
 //!    workers (one per core), each owning a stream scanner. Every regular file is streamed
 //!    through the rules, UTF-16 files through a UTF-8 view, nested archives member by
 //!    member. Secret-bearing file names (`id_rsa`, `.npmrc`, `.env`, `.aws/credentials`,
 //!    `.docker/config.json`, kubeconfig, …) are checked for real credentials
-//!    ([`BUILTIN_RULES`]). Hard links and symlinks carry no content, so no bytes are scanned
+//!    (the catalogue's path rules, [`layerleak_rules::builtin_rules`]). Hard links and symlinks carry no content, so no bytes are scanned
 //!    twice; their targets are scanned as text (a link name can hold a secret). A tar is
 //!    read as container runtimes read it, a sparse file as its data, and a zip behind a
 //!    prefix (an executable jar) is opened.
@@ -87,6 +87,7 @@
 mod aggregate;
 mod assignments;
 mod builtin;
+mod builtin_check;
 mod completion;
 mod config_scan;
 mod describe;
@@ -109,10 +110,7 @@ mod sink;
 mod stream;
 mod tree_origins;
 
-pub use builtin::{
-    AWS_CREDENTIALS, BUILTIN_RULES, BuiltinRule, DOCKER_CONFIG, DOTENV, GIT_CREDENTIALS,
-    KUBECONFIG, NETRC, NPMRC, PRIVATE_KEY_FILE, PYPIRC, SECRET_NAMED_VALUE,
-};
+pub use builtin_check::check_builtin_examples;
 pub use error::Error;
 pub use layer_cache::{LayerCache, LayerScan};
 pub use options::ScanOptions;

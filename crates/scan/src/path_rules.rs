@@ -2,85 +2,34 @@
 //! finding in its own right, but only when the content really holds a credential.
 
 use layerleak_engine::is_placeholder;
-use layerleak_rules::Confidence;
+use layerleak_rules::{BuiltinRule, Confidence, ContentFormat};
 
-use crate::builtin::{self, BuiltinRule};
 use crate::secret_name::{is_credible_value, is_secret_name, unquote};
 
 /// How many bytes of a secret-bearing file are kept to check its content. Credential files
 /// are small; a larger one is checked on its head (and still scanned whole by the rules).
 pub(crate) const HEAD_LIMIT: usize = 1 << 20;
 
-/// The kinds of secret-bearing files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum PathKind {
-    PrivateKey,
-    Npmrc,
-    Pypirc,
-    Netrc,
-    GitCredentials,
-    DotEnv,
-    AwsCredentials,
-    DockerConfig,
-    Kubeconfig,
-}
-
-impl PathKind {
-    fn rule(self) -> BuiltinRule {
-        match self {
-            PathKind::PrivateKey => builtin::PRIVATE_KEY_FILE,
-            PathKind::Npmrc => builtin::NPMRC,
-            PathKind::Pypirc => builtin::PYPIRC,
-            PathKind::Netrc => builtin::NETRC,
-            PathKind::GitCredentials => builtin::GIT_CREDENTIALS,
-            PathKind::DotEnv => builtin::DOTENV,
-            PathKind::AwsCredentials => builtin::AWS_CREDENTIALS,
-            PathKind::DockerConfig => builtin::DOCKER_CONFIG,
-            PathKind::Kubeconfig => builtin::KUBECONFIG,
-        }
-    }
-}
-
 /// A credential a path check found in a file's content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PathHit {
-    pub(crate) rule: BuiltinRule,
+    pub(crate) rule: &'static BuiltinRule,
     pub(crate) confidence: Confidence,
     pub(crate) secret: Vec<u8>,
     /// Offset in the (decoded) content.
     pub(crate) offset: u64,
 }
 
-/// Which check applies to `path` (a layer path or an archive member name), if any.
-pub(crate) fn classify(path: &[u8]) -> Option<PathKind> {
+/// Which path rule checks `path` (a layer path or an archive member name), if any: the
+/// first in catalogue order whose globs match it.
+pub(crate) fn classify(path: &[u8]) -> Option<&'static BuiltinRule> {
     let path = String::from_utf8_lossy(path);
-    let path = path.trim_end_matches('/');
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let parent = path.rsplit('/').nth(1).unwrap_or("");
-    Some(match name {
-        "id_rsa" | "id_dsa" | "id_ecdsa" | "id_ed25519" | "id_ecdsa_sk" | "id_ed25519_sk" => {
-            PathKind::PrivateKey
-        }
-        n if n.ends_with(".pem") || n.ends_with(".key") => PathKind::PrivateKey,
-        ".npmrc" | "npmrc" => PathKind::Npmrc,
-        ".pypirc" => PathKind::Pypirc,
-        ".netrc" | "_netrc" => PathKind::Netrc,
-        ".git-credentials" => PathKind::GitCredentials,
-        n if n == ".env" || n.starts_with(".env.") || n.ends_with(".env") => PathKind::DotEnv,
-        "credentials" if parent == ".aws" => PathKind::AwsCredentials,
-        "config.json" if parent == ".docker" => PathKind::DockerConfig,
-        "config" if parent == ".kube" => PathKind::Kubeconfig,
-        "kubeconfig" => PathKind::Kubeconfig,
-        n if n.ends_with(".kubeconfig") => PathKind::Kubeconfig,
-        n if parent == "kubernetes" && n.ends_with(".conf") => PathKind::Kubeconfig,
-        _ => return None,
-    })
+    crate::builtin::path_rules().find(|r| r.matches_path(&path))
 }
 
-/// The credentials a file of `kind` holds in `content` (its head, UTF-8 view).
-pub(crate) fn extract(kind: PathKind, content: &[u8]) -> Vec<PathHit> {
+/// The credentials a file checked by `rule` holds in `content` (its head, UTF-8 view).
+pub(crate) fn extract(rule: &'static BuiltinRule, content: &[u8]) -> Vec<PathHit> {
     let text = String::from_utf8_lossy(content);
-    let rule = kind.rule();
     let mut out = Vec::new();
     let mut push = |value: &str, offset: usize, confidence: Confidence| {
         out.push(PathHit {
@@ -90,30 +39,36 @@ pub(crate) fn extract(kind: PathKind, content: &[u8]) -> Vec<PathHit> {
             offset: offset as u64,
         });
     };
-    match kind {
-        PathKind::PrivateKey => {
-            for (block, offset) in private_keys(&text) {
+    if rule.requires.as_ref().is_some_and(|r| !text.contains(r.as_str())) {
+        return out;
+    }
+    let keys = &rule.keys;
+    let seps: Vec<char> = rule.separators.iter().filter_map(|s| s.chars().next()).collect();
+    let Some(format) = rule.format else { return out };
+    match format {
+        ContentFormat::Pem => {
+            for (block, offset) in private_keys(&text, keys) {
                 let confidence =
                     if block.contains("ENCRYPTED") { Confidence::Low } else { rule.confidence };
                 push(block, offset, confidence);
             }
         }
-        PathKind::Npmrc => {
-            for (key, value, offset) in key_values(&text, &['=']) {
+        ContentFormat::Npmrc => {
+            for (key, value, offset) in key_values(&text, &seps) {
                 let key = key.rsplit(':').next().unwrap_or(key);
-                if matches!(key, "_authToken" | "_auth" | "_password") && looks_set(value) {
+                if keys.iter().any(|k| k == key) && looks_set(value) {
                     push(value, offset, rule.confidence);
                 }
             }
         }
-        PathKind::Pypirc => {
-            for (key, value, offset) in key_values(&text, &['=', ':']) {
-                if key.eq_ignore_ascii_case("password") && looks_set(value) {
+        ContentFormat::Ini => {
+            for (key, value, offset) in key_values(&text, &seps) {
+                if keys.iter().any(|k| k.eq_ignore_ascii_case(key)) && looks_set(value) {
                     push(value, offset, rule.confidence);
                 }
             }
         }
-        PathKind::Netrc => {
+        ContentFormat::Netrc => {
             let mut pos = 0;
             let mut prev = "";
             for token in text.split(|c: char| c.is_ascii_whitespace()) {
@@ -122,13 +77,13 @@ pub(crate) fn extract(kind: PathKind, content: &[u8]) -> Vec<PathHit> {
                 if token.is_empty() {
                     continue;
                 }
-                if prev == "password" && looks_set(token) {
+                if keys.iter().any(|k| k == prev) && looks_set(token) {
                     push(token, start, rule.confidence);
                 }
                 prev = token;
             }
         }
-        PathKind::GitCredentials => {
+        ContentFormat::UrlUserinfo => {
             let mut pos = 0;
             for line in text.split('\n') {
                 let start = pos;
@@ -140,42 +95,28 @@ pub(crate) fn extract(kind: PathKind, content: &[u8]) -> Vec<PathHit> {
                 }
             }
         }
-        PathKind::DotEnv => {
-            for (key, value, offset) in key_values(&text, &['=']) {
+        ContentFormat::Dotenv => {
+            for (key, value, offset) in key_values(&text, &seps) {
                 let key = key.strip_prefix("export ").unwrap_or(key).trim();
                 if is_secret_name(key) && is_credible_value(value.as_bytes()) {
                     push(value, offset, rule.confidence);
                 }
             }
         }
-        PathKind::AwsCredentials => {
-            for (key, value, offset) in key_values(&text, &['=']) {
-                let key = key.to_ascii_lowercase();
-                if matches!(key.as_str(), "aws_secret_access_key" | "aws_session_token")
-                    && looks_set(value)
-                {
-                    push(value, offset, rule.confidence);
-                }
-            }
-        }
-        PathKind::DockerConfig => {
-            if text.contains("\"auths\"") {
-                for key in ["\"auth\"", "\"identitytoken\"", "\"registrytoken\""] {
-                    for (value, offset) in json_string_values(&text, key) {
-                        if looks_set(value) {
-                            push(value, offset, rule.confidence);
-                        }
-                    }
-                }
-            }
-        }
-        PathKind::Kubeconfig => {
-            if text.contains("users:") {
-                for (key, value, offset) in key_values(&text, &[':']) {
-                    let key = key.trim_start_matches("- ").trim();
-                    if matches!(key, "token" | "client-key-data" | "password") && looks_set(value) {
+        ContentFormat::Json => {
+            for key in keys {
+                for (value, offset) in json_string_values(&text, &format!("\"{key}\"")) {
+                    if looks_set(value) {
                         push(value, offset, rule.confidence);
                     }
+                }
+            }
+        }
+        ContentFormat::Yaml => {
+            for (key, value, offset) in key_values(&text, &seps) {
+                let key = key.trim_start_matches("- ").trim();
+                if keys.iter().any(|k| k == key) && looks_set(value) {
+                    push(value, offset, rule.confidence);
                 }
             }
         }
@@ -188,8 +129,9 @@ fn looks_set(v: &str) -> bool {
     v.len() >= 6 && !is_placeholder(v.as_bytes())
 }
 
-/// `-----BEGIN … PRIVATE KEY-----` … `-----END … PRIVATE KEY-----` blocks, with offsets.
-fn private_keys(text: &str) -> Vec<(&str, usize)> {
+/// `-----BEGIN … PRIVATE KEY-----` … `-----END … PRIVATE KEY-----` blocks (the label ending
+/// with one of `labels`), with offsets.
+fn private_keys<'t>(text: &'t str, labels: &[String]) -> Vec<(&'t str, usize)> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = text[from..].find("-----BEGIN ") {
@@ -198,7 +140,7 @@ fn private_keys(text: &str) -> Vec<(&str, usize)> {
             break;
         };
         let label = &text[start + 11..header_end - 5];
-        if !label.ends_with("PRIVATE KEY") {
+        if !labels.iter().any(|l| label.ends_with(l.as_str())) {
             from = header_end;
             continue;
         }
@@ -278,86 +220,46 @@ fn json_string_values<'t>(text: &'t str, key: &str) -> Vec<(&'t str, usize)> {
 mod tests {
     use super::*;
 
-    fn secrets(kind: PathKind, text: &str) -> Vec<String> {
-        extract(kind, text.as_bytes())
-            .into_iter()
-            .map(|h| {
-                let s = String::from_utf8(h.secret).unwrap();
-                let off = usize::try_from(h.offset).unwrap();
-                assert_eq!(&text[off..off + s.len()], s, "offset of {s}");
-                s
-            })
-            .collect()
+    fn id(path: &str) -> Option<&'static str> {
+        classify(path.as_bytes()).map(|r| r.id.as_str())
     }
 
+    /// The first matching rule wins, in catalogue order: the order of the old hand-written
+    /// classification, so every path keeps its rule.
     #[test]
     fn classify_paths() {
-        assert_eq!(classify(b"root/.ssh/id_rsa"), Some(PathKind::PrivateKey));
-        assert_eq!(classify(b"app/.npmrc"), Some(PathKind::Npmrc));
-        assert_eq!(classify(b"home/u/.aws/credentials"), Some(PathKind::AwsCredentials));
-        assert_eq!(classify(b"root/.docker/config.json"), Some(PathKind::DockerConfig));
-        assert_eq!(classify(b"root/.kube/config"), Some(PathKind::Kubeconfig));
-        assert_eq!(classify(b"app/.env.production"), Some(PathKind::DotEnv));
-        assert_eq!(classify(b"app/config.json"), None);
-        assert_eq!(classify(b"etc/credentials"), None);
+        for (path, rule) in [
+            ("root/.ssh/id_rsa", Some("layerleak.path.1")),
+            ("root/.ssh/id_rsa.pub", None),
+            ("app/.env.key", Some("layerleak.path.1")),
+            ("app/.npmrc", Some("layerleak.path.2")),
+            ("etc/npmrc", Some("layerleak.path.2")),
+            ("app/npmrc.env", Some("layerleak.path.6")),
+            ("root/_netrc", Some("layerleak.path.4")),
+            ("home/u/.aws/credentials", Some("layerleak.path.7")),
+            ("root/.docker/config.json", Some("layerleak.path.8")),
+            ("root/.kube/config", Some("layerleak.path.9")),
+            ("etc/kubernetes/admin.conf", Some("layerleak.path.9")),
+            ("etc/kubernetes/admin.env", Some("layerleak.path.6")),
+            ("x/.env.kubeconfig", Some("layerleak.path.6")),
+            ("x/a.kubeconfig", Some("layerleak.path.9")),
+            ("app/.env.production", Some("layerleak.path.6")),
+            ("app/.env/", Some("layerleak.path.6")),
+            ("app/config.json", None),
+            ("etc/credentials", None),
+            ("credentials", None),
+        ] {
+            assert_eq!(id(path), rule, "{path}");
+        }
     }
 
     #[test]
-    fn extracts_only_real_credentials() {
-        assert_eq!(
-            secrets(PathKind::Npmrc, "registry=https://r/\n//r/:_authToken=9f8e7d6c5b4a\n"),
-            ["9f8e7d6c5b4a"]
-        );
-        assert!(secrets(PathKind::Npmrc, "//r/:_authToken=${NPM_TOKEN}\n").is_empty());
-        assert_eq!(
-            secrets(
-                PathKind::Pypirc,
-                "[pypi]\nusername = __token__\npassword = pypi-AgEIcHlwaS5vcmc\n"
-            ),
-            ["pypi-AgEIcHlwaS5vcmc"]
-        );
-        assert_eq!(
-            secrets(PathKind::Netrc, "machine h login u password Zx9!kq2Lp\n"),
-            ["Zx9!kq2Lp"]
-        );
-        assert_eq!(
-            secrets(PathKind::GitCredentials, "https://bob:Qm3kZ8vT1x@github.com\n"),
-            ["Qm3kZ8vT1x"]
-        );
-        assert_eq!(
-            secrets(
-                PathKind::DotEnv,
-                "DEBUG=1\nexport DB_PASSWORD=\"S3cr3tP4ssw0rd!x\"\nHOME=/x\n"
-            ),
-            ["S3cr3tP4ssw0rd!x"]
-        );
-        assert_eq!(
-            secrets(
-                PathKind::AwsCredentials,
-                "[default]\naws_access_key_id = AKIAZ3MSJV4WWJDYSJ7Q\naws_secret_access_key = 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\n"
-            ),
-            ["kq7Xv2bN9mL4pR8sT1wY6zC3dF5gH0jK2lM4nP6q"]
-        );
-        assert_eq!(
-            secrets(PathKind::DockerConfig, r#"{"auths": {"r.io": {"auth": "Ym9iOnMzY3IzdA=="}}}"#),
-            ["Ym9iOnMzY3IzdA=="]
-        );
-        assert!(secrets(PathKind::DockerConfig, r#"{"credsStore": "desktop"}"#).is_empty());
-        assert_eq!(
-            secrets(
-                PathKind::Kubeconfig,
-                "users:\n- name: a\n  user:\n    token: eyJhbGciOiJSUzI1NiJ9.x\n"
-            ),
-            ["eyJhbGciOiJSUzI1NiJ9.x"]
-        );
-        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
-        assert_eq!(secrets(PathKind::PrivateKey, &format!("x\n{key}\n")), [key]);
-        assert!(
-            secrets(
-                PathKind::PrivateKey,
-                "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----"
-            )
-            .is_empty()
-        );
+    fn encrypted_private_keys_are_low_confidence() {
+        let rule = classify(b"id_rsa").unwrap();
+        let key = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0w\n-----END ENCRYPTED PRIVATE KEY-----";
+        let hits = extract(rule, key.as_bytes());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].confidence, Confidence::Low);
+        assert_eq!(hits[0].secret, key.as_bytes());
     }
 }

@@ -2,49 +2,11 @@
 
 use layerleak_engine::{is_non_secret_value, is_placeholder, shannon_entropy};
 
-/// Name suffixes (after upper-casing and mapping `-`/`.` to `_`) that mark a secret.
-const SUFFIXES: &[&str] = &[
-    "_TOKEN",
-    "_PASSWORD",
-    "_PASSWD",
-    "_PASS",
-    "_PWD",
-    "_SECRET",
-    "_KEY",
-    "_APIKEY",
-    "_CREDENTIALS",
-    "_AUTH",
-];
-
-/// Whole names that mark a secret.
-const NAMES: &[&str] = &[
-    "TOKEN",
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "API_KEY",
-    "APIKEY",
-    "SECRET_KEY",
-    "ACCESS_KEY",
-    "PRIVATE_KEY",
-    "AUTH_TOKEN",
-];
-
-/// Names that end like a secret but are public by design.
-const PUBLIC_SUFFIXES: &[&str] = &["PUBLIC_KEY", "PUB_KEY", "_KEY_ID", "GPG_KEY", "_KEYSERVER"];
-
-/// Whether a variable, label or argument name suggests its value is a secret.
-///
-/// Case-insensitive; `-` and `.` count as `_` (labels use them).
+/// Whether a variable, label or argument name suggests its value is a secret: the
+/// catalogue's credential words in the forms secret-named keys take
+/// ([`Words::is_secret_name`](layerleak_rules::Words::is_secret_name)).
 pub(crate) fn is_secret_name(name: &str) -> bool {
-    let upper: String = name
-        .chars()
-        .map(|c| if c == '-' || c == '.' { '_' } else { c.to_ascii_uppercase() })
-        .collect();
-    if PUBLIC_SUFFIXES.iter().any(|s| upper.ends_with(s)) {
-        return false;
-    }
-    NAMES.contains(&upper.as_str()) || SUFFIXES.iter().any(|s| upper.ends_with(s))
+    layerleak_rules::words().is_secret_name(name)
 }
 
 /// Whether a secret-named key's value looks like a real secret: at least 8 bytes, entropy
@@ -81,18 +43,6 @@ pub(crate) fn unquote(v: &str) -> (&str, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names() {
-        for n in
-            ["NPM_TOKEN", "db_password", "API_KEY", "AWS_SECRET", "com.acme.api-token", "TOKEN"]
-        {
-            assert!(is_secret_name(n), "{n}");
-        }
-        for n in ["PATH", "GPG_KEY", "SSH_PUBLIC_KEY", "AWS_ACCESS_KEY_ID", "TOKENIZER", "HOME"] {
-            assert!(!is_secret_name(n), "{n}");
-        }
-    }
 
     #[test]
     fn values() {
