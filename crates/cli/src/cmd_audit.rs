@@ -31,12 +31,12 @@ pub(crate) fn run(args: &AuditArgs) -> Result<ExitCode> {
 
 /// `layerleak audit report`: the last finished run again.
 fn report(db: &Path, format: AuditFormat, show_secrets: bool) -> Result<ExitCode> {
-    if !db.exists() {
+    if !postgres(db) && !db.exists() {
         anyhow::bail!("no audit database at {}", db.display());
     }
-    let store = Store::open(db)?;
+    let store = open_store(db)?;
     let Some(report) = AuditReport::last(&store)? else {
-        anyhow::bail!("{}: no audit run has finished yet", db.display());
+        anyhow::bail!("{}: no audit run has finished yet", store.describe());
     };
     let scanner = crate::rule_loading::scanner(None)?;
     let mode = if show_secrets { Redaction::Show } else { Redaction::Redact };
@@ -61,7 +61,7 @@ fn audit(
     }
     let (registry, password) = args.registry.options()?;
     *redactor = std::mem::take(redactor).with_credentials(&password);
-    let store = Store::open(&args.db)?;
+    let store = open_store(&args.db)?;
     let pipeline = Pipeline::new(scanner, ScanOptions::new().with_workers(args.jobs.unwrap_or(0)));
     let options = AuditOptions {
         targets,
@@ -70,9 +70,23 @@ fn audit(
         registry,
         platform: PlatformSelector::Default,
         page: usize::from(args.page_size),
+        lease: std::time::Duration::from_secs(u64::from(args.lease)),
     };
     let report = Auditor::new(&pipeline, &store).run(&options)?;
     print(&report, args.format, redactor)
+}
+
+/// Whether `--db` names a PostgreSQL database rather than a SQLite file.
+fn postgres(db: &Path) -> bool {
+    db.to_str().is_some_and(layerleak_audit::is_postgres)
+}
+
+/// The database `--db` names: PostgreSQL for a `postgres://` URL, else a SQLite file.
+fn open_store(db: &Path) -> Result<Store> {
+    Ok(match db.to_str() {
+        Some(url) if layerleak_audit::is_postgres(url) => Store::connect(url)?,
+        _ => Store::open(db)?,
+    })
 }
 
 /// Writes `report` in `format` to stdout, redacted by `redactor` (which learns its

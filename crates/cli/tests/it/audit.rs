@@ -18,18 +18,18 @@ use crate::common::{layerleak, stderr, stdout};
 use crate::fixtures::{E, LayerBlob, config, layer, oci_dir, simple_history};
 use crate::registry_server::{Registry, available};
 
-const GH: &str = "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";
-const GL: &str = "glpat-PPjRfdqok10wwQZEDe0I";
-const STRIPE: &str = "sk_live_dhhfUUyfrAace5dBAZ10JrAD";
+pub(crate) const GH: &str = "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";
+pub(crate) const GL: &str = "glpat-PPjRfdqok10wwQZEDe0I";
+pub(crate) const STRIPE: &str = "sk_live_dhhfUUyfrAace5dBAZ10JrAD";
 const NPM: &str = "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";
 
 /// Repositories and tags per repository.
-const REPOS: usize = 10;
-const TAGS: usize = 3;
+pub(crate) const REPOS: usize = 10;
+pub(crate) const TAGS: usize = 3;
 
 /// The layers of image `r:t`: the base (all images, with a secret), the repository's
 /// layer (repository 1's with a secret), and the tag's own (image 0:0's with a secret).
-fn layers(base: &LayerBlob, r: usize, t: usize, top: Vec<E<'_>>) -> [LayerBlob; 3] {
+pub(crate) fn layers(base: &LayerBlob, r: usize, t: usize, top: Vec<E<'_>>) -> [LayerBlob; 3] {
     let mid = LayerBlob::gzip(&layer(vec![E::File(&format!("srv/app{r}/app.conf"), conf(r))]));
     let mut entries = vec![E::File("srv/build.txt", build(r, t))];
     entries.extend(top);
@@ -46,7 +46,7 @@ fn build(r: usize, t: usize) -> Vec<u8> {
     format!("build {r}.{t}\n").into_bytes()
 }
 
-fn push(registry: &Registry, r: usize, t: usize, layers: &[LayerBlob; 3]) {
+pub(crate) fn push(registry: &Registry, r: usize, t: usize, layers: &[LayerBlob; 3]) {
     push_created(registry, r, t, layers, None);
 }
 
@@ -81,7 +81,7 @@ fn audit(registry: &Registry, db: &Path) -> (Output, Value) {
 }
 
 /// Blob GETs in the access log from line `from` on.
-fn blob_gets(log: &Path, from: usize) -> Vec<String> {
+pub(crate) fn blob_gets(log: &Path, from: usize) -> Vec<String> {
     std::fs::read_to_string(log)
         .unwrap()
         .lines()
@@ -96,9 +96,9 @@ fn log_lines(log: &Path) -> usize {
 }
 
 /// `(fingerprint, layer, path, offset, state, by_layer)` of every layer location.
-type Located = BTreeSet<(String, u64, String, u64, String, Option<u64>)>;
+pub(crate) type Located = BTreeSet<(String, u64, String, u64, String, Option<u64>)>;
 
-fn audit_locations(image: &Value) -> Located {
+pub(crate) fn audit_locations(image: &Value) -> Located {
     let mut out = Located::new();
     for f in image["findings"].as_array().unwrap() {
         for l in f["locations"].as_array().unwrap() {
@@ -136,7 +136,7 @@ fn scan_locations(reference: &str) -> Located {
     out
 }
 
-fn incidents(doc: &Value) -> (u64, u64, u64) {
+pub(crate) fn incidents(doc: &Value) -> (u64, u64, u64) {
     let i = &doc["summary"]["incidents"];
     (i["new"].as_u64().unwrap(), i["still"].as_u64().unwrap(), i["gone"].as_u64().unwrap())
 }
@@ -336,7 +336,7 @@ fn a_database_of_a_newer_schema_is_refused() {
 }
 
 /// `n` bytes that compress badly and hold no secret (xorshift, printable-free).
-fn noise(n: usize) -> Vec<u8> {
+pub(crate) fn noise(n: usize) -> Vec<u8> {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     (0..n)
         .map(|_| {
