@@ -165,6 +165,14 @@ pub(crate) struct AuditArgs {
     /// after it. PostgreSQL only.
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) lease: u32,
+    /// At most N requests a minute to each registry, evenly spaced (for rate-limited
+    /// public registries) [default: no limit]. A 429's Retry-After and RateLimit-Remaining: 0
+    /// pause every request to the registry in any case.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) max_requests_per_minute: Option<u32>,
+    /// At most N requests in flight at once to each registry [default: no limit].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) max_registry_requests: Option<u16>,
     /// Which tags of repositories and registries: all, latest, N-newest (by the image
     /// config's created date), or a regular expression matching the whole tag.
     #[arg(long, value_name = "all|latest|N-newest|REGEX", default_value = "all")]

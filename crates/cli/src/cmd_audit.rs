@@ -12,6 +12,7 @@ use layerleak_audit::{
     TagFilter,
 };
 use layerleak_image::PlatformSelector;
+use layerleak_image::registry::Politeness;
 use layerleak_report::{Redaction, Redactor, Secret};
 use layerleak_scan::{Pipeline, ScanOptions};
 use serde_json::{Value, json};
@@ -59,7 +60,11 @@ fn audit(
         // Wrong targets fail before anything is fetched.
         layerleak_audit::Target::parse(target)?;
     }
-    let (registry, password) = args.registry.options()?;
+    let (mut registry, password) = args.registry.options()?;
+    registry.politeness = std::sync::Arc::new(Politeness::new(
+        args.max_requests_per_minute,
+        args.max_registry_requests.map(usize::from),
+    ));
     *redactor = std::mem::take(redactor).with_credentials(&password);
     let store = open_store(&args.db)?;
     let pipeline = Pipeline::new(scanner, ScanOptions::new().with_workers(args.jobs.unwrap_or(0)));

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `layerleak` binary. One test binary, one module per area.
 
 mod audit;
+mod audit_polite;
 mod audit_workers;
 mod capped;
 mod checksum;

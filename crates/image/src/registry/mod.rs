@@ -9,6 +9,7 @@
 //! | `credentials.rs` | [`Credentials`] and where they come from: flags, environment, docker `config.json` and its credential helpers |
 //! | `options.rs` | [`RegistryOptions`]: CA certificates, insecure hosts, timeouts, retries |
 //! | `transport.rs` | the HTTP client: authentication, retries with backoff, `Retry-After`, status → [`RegistryError`] |
+//! | `politeness.rs` | [`Politeness`]: a request budget and requests in flight per registry, the pauses a registry asks for (`Retry-After` in seconds or as a date, `RateLimit-Remaining: 0`) |
 //! | `blob_stream.rs` | a blob body fed by a tokio task through a bounded channel into a synchronous [`Read`](std::io::Read), resumed with a `Range` request when the connection drops |
 //! | `listing.rs` | the paginated lists of tags (`tags/list`) and repositories (`_catalog`) |
 //! | `source.rs` | [`RegistrySource`], the [`ImageSource`](crate::ImageSource) |
@@ -37,6 +38,7 @@ mod credentials;
 mod error;
 mod listing;
 mod options;
+mod politeness;
 mod reference;
 mod source;
 mod transport;
@@ -45,5 +47,6 @@ pub use credentials::{CredentialOrigin, Credentials, PASSWORD_ENV, USERNAME_ENV}
 pub use error::RegistryError;
 pub use listing::MAX_LISTED;
 pub use options::{BLOB_BYTES_PER_SECOND, MAX_BLOB_DEADLINE, RegistryOptions};
+pub use politeness::{MAX_PAUSE, Politeness};
 pub use reference::{ImageReference, without_userinfo};
 pub use source::RegistrySource;
