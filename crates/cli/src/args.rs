@@ -218,8 +218,11 @@ pub(crate) enum AuditCommand {
 pub(crate) enum AuditFormat {
     /// For people: the summary, then incidents.
     Text,
-    /// One JSON document: summary, incidents, images.
+    /// One JSON document: summary, incidents, images (docs/schema/audit-v1.schema.json).
     Json,
+    /// JSON Lines: the run and its summary, then one line per incident, then one per image
+    /// (docs/schema/audit-jsonl-v1.schema.json).
+    Jsonl,
 }
 
 #[derive(Args, Debug)]

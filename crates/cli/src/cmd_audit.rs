@@ -113,6 +113,11 @@ fn print(report: &AuditReport, format: AuditFormat, redactor: &mut Redactor) -> 
             redact_strings(&mut v, redactor);
             format!("{v:#}\n")
         }
+        AuditFormat::Jsonl => {
+            let mut v = json_report(report, redactor);
+            redact_strings(&mut v, redactor);
+            json_lines(v)
+        }
     };
     std::io::stdout().write_all(out.as_bytes()).context("failed to write the report")?;
     Ok(ExitCode::from(report.exit_code()))
@@ -223,6 +228,27 @@ fn json_report(report: &AuditReport, r: &Redactor) -> Value {
         "incidents": incidents,
         "images": images,
     })
+}
+
+/// The JSON report `v` as JSON Lines: `run` (with the summary), then each incident, then
+/// each image.
+fn json_lines(mut v: Value) -> String {
+    let run = json!({
+        "run": v["run"].take(),
+        "previous_run": v["previous_run"].take(),
+        "resumed": v["resumed"].take(),
+        "summary": v["summary"].take(),
+    });
+    let line = |kind: &str, data: Value| format!("{}\n", json!({ "type": kind, "data": data }));
+    let mut out = line("run", run);
+    for (kind, list) in [("incident", "incidents"), ("image", "images")] {
+        if let Value::Array(items) = v[list].take() {
+            for item in items {
+                out.push_str(&line(kind, item));
+            }
+        }
+    }
+    out
 }
 
 /// Every string of `v` through `r` (a path or reference can hold a secret); the `secret`

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use crate::audit_schema::{assert_audit_json, parse_audit_jsonl};
 use crate::common::{layerleak, stderr, stdout};
 use crate::fixtures::{E, LayerBlob, config, layer, oci_dir, simple_history};
 use crate::registry_server::{Registry, available};
@@ -77,6 +78,7 @@ fn audit(registry: &Registry, db: &Path) -> (Output, Value) {
         .unwrap();
     let doc = serde_json::from_str(&stdout(&o))
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&o), stderr(&o)));
+    assert_audit_json(&doc);
     (o, doc)
 }
 
@@ -293,6 +295,27 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
         .unwrap();
     for secret in [GH, GL, NPM, STRIPE] {
         assert!(stdout(&o).contains(secret), "{secret} not shown with --show-secrets");
+    }
+    assert_audit_json(&serde_json::from_str(&stdout(&o)).unwrap());
+
+    // JSON Lines: the run and its summary first, then each incident, then each image.
+    let o = layerleak()
+        .args(["audit", "report", "--format", "jsonl", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = parse_audit_jsonl(&stdout(&o));
+    assert_eq!(lines[0]["type"], "run");
+    assert_eq!(lines[0]["data"]["summary"], third["summary"]);
+    let of = |kind: &str| -> Vec<Value> {
+        lines.iter().filter(|l| l["type"] == kind).map(|l| l["data"].clone()).collect()
+    };
+    assert_eq!(Value::Array(of("incident")), third["incidents"]);
+    assert_eq!(Value::Array(of("image")), third["images"]);
+    assert_eq!(lines.len(), 1 + of("incident").len() + images);
+    for secret in [GH, GL, NPM, STRIPE] {
+        assert!(!stdout(&o).contains(secret), "{secret} in the JSON Lines report");
     }
 
     // The text report starts with the summary.

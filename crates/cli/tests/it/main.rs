@@ -2,6 +2,7 @@
 
 mod audit;
 mod audit_polite;
+mod audit_schema;
 mod audit_workers;
 mod capped;
 mod checksum;
