@@ -117,17 +117,38 @@ impl AuditReport {
     }
 }
 
+/// What an audit tells as it goes, for a progress display.
+pub trait AuditProgress: Sync {
+    /// This worker took image `reference` and audits it.
+    fn image_started(&self, reference: &str);
+    /// This worker stored the result of an image.
+    fn image_done(&self, record: &ImageRecord);
+}
+
 /// Runs audits with a pipeline and a database.
-#[derive(Debug)]
 pub struct Auditor<'a> {
     pipeline: &'a Pipeline,
     store: &'a Store,
+    progress: Option<&'a dyn AuditProgress>,
+}
+
+impl std::fmt::Debug for Auditor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auditor").field("store", &self.store).finish_non_exhaustive()
+    }
 }
 
 impl<'a> Auditor<'a> {
     /// An auditor scanning with `pipeline` and keeping its state in `store`.
     pub fn new(pipeline: &'a Pipeline, store: &'a Store) -> Auditor<'a> {
-        Auditor { pipeline, store }
+        Auditor { pipeline, store, progress: None }
+    }
+
+    /// Tells `progress` of each image as it is started and stored.
+    #[must_use]
+    pub fn with_progress(mut self, progress: &'a dyn AuditProgress) -> Auditor<'a> {
+        self.progress = Some(progress);
+        self
     }
 
     /// Runs the audit `options` describes: resumes the last run of the same targets if it
@@ -191,11 +212,17 @@ impl<'a> Auditor<'a> {
         loop {
             match self.store.claim_job(run, worker)? {
                 Claim::Job(reference) => {
+                    if let Some(p) = self.progress {
+                        p.image_started(&reference);
+                    }
                     let record = self.audit_image(&reference, options, &mut cache, worker)?;
                     if let Some(e) = cache.error.take() {
                         return Err(e);
                     }
                     self.store.put_image(run, &record)?;
+                    if let Some(p) = self.progress {
+                        p.image_done(&record);
+                    }
                 }
                 Claim::Wait => std::thread::sleep(POLL),
                 Claim::Done => return Ok(()),

@@ -47,7 +47,7 @@ mod sqlite;
 mod store;
 mod target;
 
-pub use audit::{AuditOptions, AuditReport, Auditor};
+pub use audit::{AuditOptions, AuditProgress, AuditReport, Auditor};
 pub use error::Error;
 pub use incident::{Incident, IncidentState, incidents};
 pub use record::{ImageRecord, StoredFinding, StoredIssue, StoredLocation};

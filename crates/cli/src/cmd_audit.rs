@@ -2,9 +2,10 @@
 //! gone since the previous run (see `layerleak-audit`).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use layerleak_audit::{
@@ -14,7 +15,7 @@ use layerleak_audit::{
 use layerleak_image::PlatformSelector;
 use layerleak_image::registry::Politeness;
 use layerleak_report::{Redaction, Redactor, Secret};
-use layerleak_scan::{Pipeline, ScanOptions};
+use layerleak_scan::{Pipeline, Progress, ScanOptions};
 use serde_json::{Value, json};
 
 use crate::args::{AuditArgs, AuditCommand, AuditFormat};
@@ -67,7 +68,14 @@ fn audit(
     ));
     *redactor = std::mem::take(redactor).with_credentials(&password);
     let store = open_store(&args.db)?;
-    let pipeline = Pipeline::new(scanner, ScanOptions::new().with_workers(args.jobs.unwrap_or(0)));
+    // Progress on a terminal: the images done, and a bar per layer being read.
+    let bars = std::io::stderr().is_terminal().then(|| Arc::new(crate::progress::Bars::new()));
+    let mut scan_options = ScanOptions::new().with_workers(args.jobs.unwrap_or(0));
+    if let Some(bars) = &bars {
+        scan_options = scan_options.with_progress(Arc::clone(bars) as Arc<dyn Progress>);
+    }
+    let images = bars.as_ref().map(|b| b.images());
+    let pipeline = Pipeline::new(scanner, scan_options);
     let options = AuditOptions {
         targets,
         tags,
@@ -77,7 +85,15 @@ fn audit(
         page: usize::from(args.page_size),
         lease: std::time::Duration::from_secs(u64::from(args.lease)),
     };
-    let report = Auditor::new(&pipeline, &store).run(&options)?;
+    let mut auditor = Auditor::new(&pipeline, &store);
+    if let Some(images) = &images {
+        auditor = auditor.with_progress(images);
+    }
+    let report = auditor.run(&options);
+    if let Some(images) = &images {
+        images.finish();
+    }
+    let report = report?;
     print(&report, args.format, redactor)
 }
 

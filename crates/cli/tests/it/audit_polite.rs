@@ -2,7 +2,8 @@
 //! `registry_mock.rs`) for what a real one will not do: a 429 whose `Retry-After` is an
 //! HTTP date is waited for, `RateLimit-Remaining: 0` pauses the next request until
 //! `RateLimit-Reset`, `--max-requests-per-minute` spaces requests, and a registry that is
-//! gone makes its images not audited (exit 2) while the others are.
+//! gone makes its images not audited (exit 2) while the others are. And on a terminal, the
+//! audit shows its progress on stderr (the mock registry serves slowly enough to see it).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -117,4 +118,49 @@ fn a_registry_that_is_gone_makes_its_images_not_audited_and_the_rest_is_audited(
     assert!(reason.contains(&format!("127.0.0.1:{gone}")), "{reason}");
     assert_eq!(doc["summary"]["images_not_audited"], 1);
     assert_eq!(doc["incidents"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_progress_line_and_layer_bars_on_a_terminal_only() {
+    let (manifest, blobs, layer_digest, _) = image();
+    let slow = format!("/v2/app/blobs/{layer_digest}");
+    let mock = Mock::start(
+        manifest,
+        blobs,
+        Box::new(move |r| {
+            // Slow enough for the bars to be drawn.
+            if r.path == slow {
+                std::thread::sleep(Duration::from_millis(800));
+            }
+            None
+        }),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let program = env!("CARGO_BIN_EXE_layerleak");
+    let report = tmp.path().join("report.json");
+    let command = format!(
+        "{program} audit {} --format json --db {} >{}",
+        mock.reference(),
+        tmp.path().join("a.db").display(),
+        report.display()
+    );
+    let o = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("script (util-linux) runs");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let terminal = stdout(&o);
+    assert!(terminal.contains("images audited; now 127.0.0.1:"), "{terminal}");
+    assert!(terminal.contains("sha256:"), "no layer bar: {terminal}");
+    // The report itself is untouched by the bars.
+    let doc: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(doc["summary"]["images"], 1);
+    // Not a terminal: no progress.
+    let o = layerleak()
+        .args(["audit", &mock.reference(), "--format", "json", "--db"])
+        .arg(tmp.path().join("b.db"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("images audited"), "{}", stderr(&o));
 }
