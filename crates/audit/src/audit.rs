@@ -2,7 +2,7 @@
 //! image (layers from the cache or scanned and stored), record it, and compare the run's
 //! incidents with the previous run's.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -177,6 +177,19 @@ impl<'a> Auditor<'a> {
             self.store.add_jobs(run, &references)?;
             Ok((run, resumed))
         })?;
+        // The complete records of the previous finished run under the same rules, by
+        // reference: an image whose manifest digest is unchanged is not fetched again.
+        let reusable: HashMap<String, ImageRecord> =
+            match self.store.previous_run_keyed(&identity, &key, run)? {
+                Some(previous) => self
+                    .store
+                    .images(previous)?
+                    .into_iter()
+                    .filter(|r| r.is_complete() && r.manifest_digest.is_some())
+                    .map(|r| (r.reference.clone(), r))
+                    .collect(),
+                None => HashMap::new(),
+            };
         let renewer = self.store.reconnect()?;
         std::thread::scope(|scope| {
             let (stop, stopped) = mpsc::channel::<()>();
@@ -192,7 +205,7 @@ impl<'a> Auditor<'a> {
                     }
                 });
             }
-            let worked = self.work(run, &key, options, &worker);
+            let worked = self.work(run, &key, options, &worker, &reusable);
             drop(stop);
             worked
         })?;
@@ -207,6 +220,7 @@ impl<'a> Auditor<'a> {
         key: &str,
         options: &AuditOptions,
         worker: &Worker,
+        reusable: &HashMap<String, ImageRecord>,
     ) -> Result<(), Error> {
         let mut cache = StoreCache { store: self.store, key, error: None };
         loop {
@@ -215,7 +229,8 @@ impl<'a> Auditor<'a> {
                     if let Some(p) = self.progress {
                         p.image_started(&reference);
                     }
-                    let record = self.audit_image(&reference, options, &mut cache, worker)?;
+                    let record =
+                        self.audit_image(&reference, options, &mut cache, worker, reusable)?;
                     if let Some(e) = cache.error.take() {
                         return Err(e);
                     }
@@ -315,17 +330,32 @@ impl<'a> Auditor<'a> {
         options: &AuditOptions,
         cache: &mut StoreCache<'_>,
         worker: &Worker,
+        reusable: &HashMap<String, ImageRecord>,
     ) -> Result<ImageRecord, Error> {
-        let resolved = ImageReference::parse(reference)
+        let connected = ImageReference::parse(reference)
             .map_err(|e| chain(&e))
-            .and_then(|r| RegistrySource::connect(r, &options.registry).map_err(|e| chain(&e)))
-            .and_then(|mut source| {
-                let images = source.resolve(&options.platform).map_err(|e| chain(&e))?;
-                Ok((source, images))
-            });
-        let (source, images) = match resolved {
-            Ok(v) => v,
+            .and_then(|r| RegistrySource::connect(r, &options.registry).map_err(|e| chain(&e)));
+        let mut source = match connected {
+            Ok(source) => source,
             Err(reason) => return Ok(ImageRecord::failed(reference.to_owned(), reason)),
+        };
+        // A HEAD request for the manifest: unchanged since the previous run, the image's
+        // record is taken again (a failed HEAD is left to the GET to report).
+        let manifest_digest = source.manifest_digest().ok().flatten();
+        if let Some(previous) = reusable.get(reference)
+            && manifest_digest.is_some()
+            && previous.manifest_digest == manifest_digest
+        {
+            return Ok(ImageRecord {
+                layers_scanned: 0,
+                layers_cached: previous.layers_scanned + previous.layers_cached,
+                bytes_scanned: 0,
+                ..previous.clone()
+            });
+        }
+        let images = match source.resolve(&options.platform) {
+            Ok(images) => images,
+            Err(e) => return Ok(ImageRecord::failed(reference.to_owned(), chain(&e))),
         };
         let distinct: BTreeSet<String> = images
             .iter()
@@ -346,6 +376,7 @@ impl<'a> Auditor<'a> {
         findings.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
         Ok(ImageRecord {
             reference: reference.to_owned(),
+            manifest_digest,
             error: None,
             layers_scanned: outcome.blobs_scanned,
             layers_cached: distinct.len().saturating_sub(outcome.blobs_scanned),
@@ -388,6 +419,7 @@ impl ImageRecord {
     fn failed(reference: String, reason: String) -> ImageRecord {
         ImageRecord {
             reference,
+            manifest_digest: None,
             error: Some(reason),
             layers_scanned: 0,
             layers_cached: 0,

@@ -59,6 +59,12 @@ pub(crate) trait Backend: std::fmt::Debug + Send {
     fn last_run(&self, targets: &str, key: &str) -> Result<Option<RunRow>, Error>;
     fn last_finished(&self) -> Result<Option<(i64, String)>, Error>;
     fn previous_run(&self, targets: &str, before: i64) -> Result<Option<i64>, Error>;
+    fn previous_run_keyed(
+        &self,
+        targets: &str,
+        key: &str,
+        before: i64,
+    ) -> Result<Option<i64>, Error>;
     fn start_run(&self, targets: &str, key: &str) -> Result<i64, Error>;
     fn finish_run(&self, id: i64) -> Result<(), Error>;
     fn add_jobs(&self, run: i64, references: &[String]) -> Result<(), Error>;

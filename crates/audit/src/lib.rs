@@ -10,8 +10,10 @@
 //! the paths written and deleted, digests of files holding hits, package databases) is
 //! stored by blob digest and [`Pipeline::layer_key`](layerleak_scan::Pipeline::layer_key)
 //! (layerleak's version, the rules, the limits). A layer already stored is not fetched
-//! again: an image whose layers are all known costs its manifest and config. Findings,
-//! statuses and origins are those `layerleak scan` gives for the same reference.
+//! again: an image whose layers are all known costs its manifest and config, and an image
+//! whose manifest digest (asked with a HEAD request) is the one the previous run under the
+//! same rules audited costs that HEAD request alone. Findings, statuses and origins are
+//! those `layerleak scan` gives for the same reference.
 //!
 //! # Runs, resumption and incidents
 //!

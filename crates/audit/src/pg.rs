@@ -245,6 +245,25 @@ impl Backend for Postgres {
         Ok(row.map(|r| r.get(0)))
     }
 
+    fn previous_run_keyed(
+        &self,
+        targets: &str,
+        key: &str,
+        before: i64,
+    ) -> Result<Option<i64>, Error> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_opt(
+                "SELECT id FROM runs WHERE targets = $1 AND key = $2 AND id < $3
+                   AND finished_at IS NOT NULL
+                 ORDER BY id DESC LIMIT 1",
+                &[&targets, &key, &before],
+            )
+            .map_err(self.error("cannot read runs"))?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
     fn start_run(&self, targets: &str, key: &str) -> Result<i64, Error> {
         Ok(self
             .client

@@ -210,6 +210,24 @@ impl Backend for Sqlite {
             .map_err(self.db_error("cannot read runs"))
     }
 
+    fn previous_run_keyed(
+        &self,
+        targets: &str,
+        key: &str,
+        before: i64,
+    ) -> Result<Option<i64>, Error> {
+        self.conn
+            .query_row(
+                "SELECT id FROM runs WHERE targets = ?1 AND key = ?2 AND id < ?3
+                   AND finished_at IS NOT NULL
+                 ORDER BY id DESC LIMIT 1",
+                params![targets, key, before],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.db_error("cannot read runs"))
+    }
+
     fn start_run(&self, targets: &str, key: &str) -> Result<i64, Error> {
         self.conn
             .execute(
@@ -385,6 +403,7 @@ mod tests {
         let run = store.start_run("t", "k").unwrap();
         let record = |reference: &str, error: Option<&str>| ImageRecord {
             reference: reference.to_owned(),
+            manifest_digest: None,
             error: error.map(str::to_owned),
             layers_scanned: 1,
             layers_cached: 0,

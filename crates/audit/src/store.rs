@@ -168,6 +168,16 @@ impl Store {
         self.backend.previous_run(targets, before)
     }
 
+    /// The last finished run of `targets` under rules `key` before run `before`.
+    pub(crate) fn previous_run_keyed(
+        &self,
+        targets: &str,
+        key: &str,
+        before: i64,
+    ) -> Result<Option<i64>, Error> {
+        self.backend.previous_run_keyed(targets, key, before)
+    }
+
     /// Records the start of a run; returns its id.
     ///
     /// # Errors

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, LINK, RANGE, WWW_AUTHENTICATE};
-use reqwest::{RequestBuilder, Response, StatusCode};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 
 use crate::bounded::{Bounded, Collector};
@@ -389,11 +389,28 @@ impl Transport {
         target: Target<'_>,
         offset: u64,
     ) -> Result<Response, RegistryError> {
+        self.request(Method::GET, target, offset).await
+    }
+
+    /// HEADs `target`, retrying as [`Transport::get`] does; the response's headers (a
+    /// manifest's `Docker-Content-Digest`, without its body).
+    pub(crate) async fn head(&self, target: Target<'_>) -> Result<HeaderMap, RegistryError> {
+        Ok(self.request(Method::HEAD, target, 0).await?.headers().clone())
+    }
+
+    /// A request with `method`, as [`Transport::get`] describes.
+    async fn request(
+        &self,
+        method: Method,
+        target: Target<'_>,
+        offset: u64,
+    ) -> Result<Response, RegistryError> {
         let mut attempt = 0;
         let mut renewed = false;
         loop {
             attempt += 1;
-            match self.within(&target.describe(), self.get_once(target, offset)).await {
+            let once = self.request_once(method.clone(), target, offset);
+            match self.within(&target.describe(), once).await {
                 Ok(response) => return Ok(response),
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::TokenRejected) if renewed => return Err(self.unauthorized()),
@@ -425,8 +442,13 @@ impl Transport {
         }
     }
 
-    async fn get_once(&self, target: Target<'_>, offset: u64) -> Result<Response, Failure> {
-        let mut request = self.http.get(self.url(target));
+    async fn request_once(
+        &self,
+        method: Method,
+        target: Target<'_>,
+        offset: u64,
+    ) -> Result<Response, Failure> {
+        let mut request = self.http.request(method, self.url(target));
         if let Target::Manifest(_) = target {
             request = request.header(ACCEPT, MANIFEST_ACCEPT);
         }
