@@ -156,8 +156,8 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) targets_file: Option<PathBuf>,
     /// The audit database: a SQLite file (created if need be) for one worker, or
-    /// postgres://USER[:PASSWORD]@HOST:PORT/DB shared by several workers (the password is
-    /// never printed).
+    /// postgres://USER:PASSWORD@HOST:PORT/DB shared by several workers (the password is
+    /// optional and never printed).
     #[arg(long, value_name = "PATH|URL", default_value = "layerleak-audit.db")]
     pub(crate) db: PathBuf,
     /// Seconds a worker's claim on an image or a layer holds without renewal (renewed
