@@ -2,8 +2,9 @@
 //! image (layers from the cache or scanned and stored), record it, and compare the run's
 //! incidents with the previous run's.
 
-use std::collections::HashSet;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use layerleak_image::ImageSource as _;
 use layerleak_image::PlatformSelector;
@@ -11,6 +12,7 @@ use layerleak_image::registry::{ImageReference, RegistryOptions, RegistrySource}
 use layerleak_report::Gate;
 use layerleak_scan::Pipeline;
 
+use crate::backend::{Claim, Worker};
 use crate::cache::StoreCache;
 use crate::incident::{Incident, IncidentState, incidents};
 use crate::record::{StoredFinding, StoredIssue};
@@ -19,6 +21,9 @@ use crate::{Error, ImageRecord, Store, TagFilter, Target, newest};
 /// The repository name a catalog listing connects for (the catalog is not per
 /// repository, but a connection is).
 const CATALOG_REPOSITORY: &str = "layerleak-catalog";
+
+/// How often a worker looks again for an image or a layer that another worker holds.
+const POLL: Duration = Duration::from_millis(250);
 
 /// What an audit covers and how it reaches registries.
 #[derive(Debug, Clone)]
@@ -35,6 +40,9 @@ pub struct AuditOptions {
     pub platform: PlatformSelector,
     /// Names asked per page of a tag list or catalog (the spec's `n`).
     pub page: usize,
+    /// How long a worker's claim on an image or a layer holds unless renewed (it is
+    /// renewed every third of it while the worker lives; a shared database only).
+    pub lease: Duration,
 }
 
 impl AuditOptions {
@@ -109,17 +117,38 @@ impl AuditReport {
     }
 }
 
+/// What an audit tells as it goes, for a progress display.
+pub trait AuditProgress: Sync {
+    /// This worker took image `reference` and audits it.
+    fn image_started(&self, reference: &str);
+    /// This worker stored the result of an image.
+    fn image_done(&self, record: &ImageRecord);
+}
+
 /// Runs audits with a pipeline and a database.
-#[derive(Debug)]
 pub struct Auditor<'a> {
     pipeline: &'a Pipeline,
     store: &'a Store,
+    progress: Option<&'a dyn AuditProgress>,
+}
+
+impl std::fmt::Debug for Auditor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auditor").field("store", &self.store).finish_non_exhaustive()
+    }
 }
 
 impl<'a> Auditor<'a> {
     /// An auditor scanning with `pipeline` and keeping its state in `store`.
     pub fn new(pipeline: &'a Pipeline, store: &'a Store) -> Auditor<'a> {
-        Auditor { pipeline, store }
+        Auditor { pipeline, store, progress: None }
+    }
+
+    /// Tells `progress` of each image as it is started and stored.
+    #[must_use]
+    pub fn with_progress(mut self, progress: &'a dyn AuditProgress) -> Auditor<'a> {
+        self.progress = Some(progress);
+        self
     }
 
     /// Runs the audit `options` describes: resumes the last run of the same targets if it
@@ -135,27 +164,85 @@ impl<'a> Auditor<'a> {
     pub fn run(&self, options: &AuditOptions) -> Result<AuditReport, Error> {
         let identity = options.identity();
         let key = self.pipeline.layer_key();
-        let (run, resumed) = match self.store.last_run(&identity, &key)? {
-            Some(last) if !last.finished => (last.id, true),
-            _ => (self.store.start_run(&identity, &key, now())?, false),
-        };
-        // What could not be audited is tried again; what was audited is kept.
-        self.store.forget_failed(run)?;
-        let done: HashSet<String> =
-            self.store.images(run)?.into_iter().map(|r| r.reference).collect();
-        let mut cache = StoreCache { store: self.store, key: &key, error: None };
-        for reference in self.expand(options, run)? {
-            if done.contains(&reference) {
-                continue;
+        let worker = Worker::new(options.lease);
+        // The first worker starts the run and lists its targets; the others join it.
+        let (run, resumed) = self.store.with_runs_locked(|| {
+            let (run, resumed) = match self.store.last_run(&identity, &key)? {
+                Some(last) if !last.finished => (last.id, true),
+                _ => (self.store.start_run(&identity, &key)?, false),
+            };
+            // What could not be audited is tried again; what was audited is kept.
+            self.store.forget_failed(run)?;
+            let references = self.expand(options, run)?;
+            self.store.add_jobs(run, &references)?;
+            Ok((run, resumed))
+        })?;
+        // The complete records of the previous finished run under the same rules, by
+        // reference: an image whose manifest digest is unchanged is not fetched again.
+        let reusable: HashMap<String, ImageRecord> =
+            match self.store.previous_run_keyed(&identity, &key, run)? {
+                Some(previous) => self
+                    .store
+                    .images(previous)?
+                    .into_iter()
+                    .filter(|r| r.is_complete() && r.manifest_digest.is_some())
+                    .map(|r| (r.reference.clone(), r))
+                    .collect(),
+                None => HashMap::new(),
+            };
+        let renewer = self.store.reconnect()?;
+        std::thread::scope(|scope| {
+            let (stop, stopped) = mpsc::channel::<()>();
+            if let Some(renewer) = renewer {
+                let worker = &worker;
+                scope.spawn(move || {
+                    // A renewal that fails lets the lease expire: another worker then
+                    // takes the image over, which costs time, not correctness.
+                    while let Err(mpsc::RecvTimeoutError::Timeout) =
+                        stopped.recv_timeout(worker.lease / 3)
+                    {
+                        let _ = renewer.renew(worker);
+                    }
+                });
             }
-            let record = self.audit_image(&reference, options, &mut cache);
-            if let Some(e) = cache.error.take() {
-                return Err(e);
-            }
-            self.store.put_image(run, &record)?;
-        }
-        self.store.finish_run(run, now())?;
+            let worked = self.work(run, &key, options, &worker, &reusable);
+            drop(stop);
+            worked
+        })?;
+        self.store.finish_run(run)?;
         AuditReport::of_run(self.store, run, &identity, resumed)
+    }
+
+    /// Audits the images of run `run` that no other worker holds, until none is left.
+    fn work(
+        &self,
+        run: i64,
+        key: &str,
+        options: &AuditOptions,
+        worker: &Worker,
+        reusable: &HashMap<String, ImageRecord>,
+    ) -> Result<(), Error> {
+        let mut cache = StoreCache { store: self.store, key, error: None };
+        loop {
+            match self.store.claim_job(run, worker)? {
+                Claim::Job(reference) => {
+                    if let Some(p) = self.progress {
+                        p.image_started(&reference);
+                    }
+                    let record =
+                        self.audit_image(&reference, options, &mut cache, worker, reusable)?;
+                    if let Some(e) = cache.error.take() {
+                        return Err(e);
+                    }
+                    self.store.put_image(run, &record)?;
+                    if let Some(p) = self.progress {
+                        p.image_done(&record);
+                    }
+                }
+                Claim::Wait => std::thread::sleep(POLL),
+                Claim::Done => return Ok(()),
+            }
+        }
     }
 
     /// The image references of the targets, each once, in order. A repository or registry
@@ -233,43 +320,97 @@ impl<'a> Auditor<'a> {
 
     /// Audits one image: its manifest and config are fetched, its layers taken from the
     /// cache or fetched and scanned.
+    ///
+    /// Before scanning, each layer not stored yet is claimed; a layer another worker is
+    /// scanning is waited for (layers are claimed in digest order, so two workers never
+    /// wait on each other).
     fn audit_image(
         &self,
         reference: &str,
         options: &AuditOptions,
         cache: &mut StoreCache<'_>,
-    ) -> ImageRecord {
-        let resolved = ImageReference::parse(reference)
+        worker: &Worker,
+        reusable: &HashMap<String, ImageRecord>,
+    ) -> Result<ImageRecord, Error> {
+        let connected = ImageReference::parse(reference)
             .map_err(|e| chain(&e))
-            .and_then(|r| RegistrySource::connect(r, &options.registry).map_err(|e| chain(&e)))
-            .and_then(|mut source| {
-                let images = source.resolve(&options.platform).map_err(|e| chain(&e))?;
-                Ok((source, images))
-            });
-        let (source, images) = match resolved {
-            Ok(v) => v,
-            Err(reason) => return ImageRecord::failed(reference.to_owned(), reason),
+            .and_then(|r| RegistrySource::connect(r, &options.registry).map_err(|e| chain(&e)));
+        let mut source = match connected {
+            Ok(source) => source,
+            Err(reason) => return Ok(ImageRecord::failed(reference.to_owned(), reason)),
         };
-        let distinct: HashSet<String> = images
+        // A HEAD request for the manifest: unchanged since the previous run, the image's
+        // record is taken again (a failed HEAD is left to the GET to report).
+        let manifest_digest = source.manifest_digest().ok().flatten();
+        if let Some(previous) = reusable.get(reference)
+            && manifest_digest.is_some()
+            && previous.manifest_digest == manifest_digest
+        {
+            return Ok(ImageRecord {
+                layers_scanned: 0,
+                layers_cached: previous.layers_scanned + previous.layers_cached,
+                bytes_scanned: 0,
+                ..previous.clone()
+            });
+        }
+        let images = match source.resolve(&options.platform) {
+            Ok(images) => images,
+            Err(e) => return Ok(ImageRecord::failed(reference.to_owned(), chain(&e))),
+        };
+        let distinct: BTreeSet<String> = images
             .iter()
             .flat_map(|i| &i.layers)
             .map(|l| l.descriptor.digest.to_string())
             .collect();
+        let claimed = self.claim_layers(&distinct, cache.key, worker)?;
         let outcome =
             self.pipeline.scan_images_cached(&images, source.blob_opener().as_ref(), cache);
+        for digest in &claimed {
+            // Stored scans dropped their claim; what was not stored (an incomplete scan)
+            // is left to the next worker needing it.
+            self.store.release_layer(digest, cache.key, worker)?;
+        }
         let gated = Gate::new().apply(outcome.findings);
         let mut findings: Vec<StoredFinding> =
             gated.findings.iter().map(|f| StoredFinding::of(f, &gated)).collect();
         findings.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
-        ImageRecord {
+        Ok(ImageRecord {
             reference: reference.to_owned(),
+            manifest_digest,
             error: None,
             layers_scanned: outcome.blobs_scanned,
             layers_cached: distinct.len().saturating_sub(outcome.blobs_scanned),
             bytes_scanned: outcome.bytes_scanned,
             findings,
             issues: outcome.issues.iter().map(StoredIssue::of).collect(),
+        })
+    }
+
+    /// Claims each layer of `digests` not stored yet, in order, waiting for those another
+    /// worker is scanning (until they are stored or its claim expires); the layers
+    /// claimed.
+    fn claim_layers(
+        &self,
+        digests: &BTreeSet<String>,
+        key: &str,
+        worker: &Worker,
+    ) -> Result<Vec<String>, Error> {
+        let mut claimed = Vec::new();
+        for digest in digests {
+            while !self.store.has_layer(digest, key)? {
+                if self.store.claim_layer(digest, key, worker)? {
+                    // Stored between the look and the claim: nothing to scan.
+                    if self.store.has_layer(digest, key)? {
+                        self.store.release_layer(digest, key, worker)?;
+                    } else {
+                        claimed.push(digest.clone());
+                    }
+                    break;
+                }
+                std::thread::sleep(POLL);
+            }
         }
+        Ok(claimed)
     }
 }
 
@@ -278,6 +419,7 @@ impl ImageRecord {
     fn failed(reference: String, reason: String) -> ImageRecord {
         ImageRecord {
             reference,
+            manifest_digest: None,
             error: Some(reason),
             layers_scanned: 0,
             layers_cached: 0,
@@ -301,11 +443,4 @@ fn chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
-}
-
-/// Seconds since the Unix epoch.
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -18,14 +18,24 @@ pub enum Error {
         #[source]
         source: rusqlite::Error,
     },
+    /// The shared PostgreSQL database could not be reached, migrated, read or written.
+    #[error("audit database {database}: {what}")]
+    Postgres {
+        /// The database, without its password.
+        database: String,
+        /// What was being done.
+        what: String,
+        /// The PostgreSQL error.
+        #[source]
+        source: postgres::Error,
+    },
     /// The database was written by a newer layerleak, with a schema this one does not know.
     #[error(
-        "audit database {}: schema version {found} is newer than this layerleak knows ({known}); use a newer layerleak or another --db",
-        path.display()
+        "audit database {database}: schema version {found} is newer than this layerleak knows ({known}); use a newer layerleak or another --db"
     )]
     NewerSchema {
-        /// The database file.
-        path: PathBuf,
+        /// The database (its file, or its URL without the password).
+        database: String,
         /// The version in the database.
         found: i64,
         /// The newest version this build knows.
@@ -48,10 +58,10 @@ pub enum Error {
         reason: String,
     },
     /// A stored record could not be read back.
-    #[error("audit database {}: stored {what} is unreadable: {reason}", path.display())]
+    #[error("audit database {database}: stored {what} is unreadable: {reason}")]
     Corrupt {
-        /// The database file.
-        path: PathBuf,
+        /// The database (its file, or its URL without the password).
+        database: String,
         /// Which record.
         what: String,
         /// What is wrong.

@@ -104,6 +104,7 @@ mod tests {
     fn image(reference: &str, fingerprints: &[&str], error: bool) -> ImageRecord {
         ImageRecord {
             reference: reference.to_owned(),
+            manifest_digest: None,
             error: error.then(|| "unreachable".to_owned()),
             layers_scanned: 0,
             layers_cached: 0,

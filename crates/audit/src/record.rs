@@ -7,6 +7,11 @@ use layerleak_report::{Finding, Gated, Location, ScanIssue, Severity, Status};
 pub struct ImageRecord {
     /// The image reference audited (`host/repo:tag`).
     pub reference: String,
+    /// The digest of its manifest (or index) as the registry named it when the image was
+    /// audited: a later run whose HEAD request gives the same digest (under the same rules)
+    /// takes this record again without fetching anything else.
+    #[serde(default)]
+    pub manifest_digest: Option<String>,
     /// Why the image could not be audited (its manifest or config could not be read);
     /// then it has no findings.
     pub error: Option<String>,

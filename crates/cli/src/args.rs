@@ -132,6 +132,12 @@ and each image's findings. A layer already scanned is not fetched again. An inte
 audit run again with the same targets resumes its run. The database holds secret values:
 protect it as the images.
 
+Workers: with --db postgres://USER@HOST:PORT/DB, every `layerleak audit` started with the
+same targets (on any machine) works on the same run: each image is claimed by one worker
+under a lease (--lease) it renews while it works, a layer is scanned by one worker only,
+and a worker that dies has its images taken over when its lease expires. Each worker
+prints the report of the whole run.
+
 Exit codes:
   0  every image was audited and no secret that fails the gate is present
   1  a secret that fails the gate is present (new or still)
@@ -150,9 +156,24 @@ pub(crate) struct AuditArgs {
     /// `#` are skipped).
     #[arg(long, value_name = "FILE")]
     pub(crate) targets_file: Option<PathBuf>,
-    /// The audit database (SQLite, created if need be).
-    #[arg(long, value_name = "PATH", default_value = "layerleak-audit.db")]
+    /// The audit database: a SQLite file (created if need be) for one worker, or
+    /// postgres://USER:PASSWORD@HOST:PORT/DB shared by several workers (the password is
+    /// optional and never printed).
+    #[arg(long, value_name = "PATH|URL", default_value = "layerleak-audit.db")]
     pub(crate) db: PathBuf,
+    /// Seconds a worker's claim on an image or a layer holds without renewal (renewed
+    /// every third of it while the worker lives); a dead worker's images are taken over
+    /// after it. PostgreSQL only.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) lease: u32,
+    /// At most N requests a minute to each registry, evenly spaced (for rate-limited
+    /// public registries) [default: no limit]. A 429's Retry-After and RateLimit-Remaining: 0
+    /// pause every request to the registry in any case.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) max_requests_per_minute: Option<u32>,
+    /// At most N requests in flight at once to each registry [default: no limit].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) max_registry_requests: Option<u16>,
     /// Which tags of repositories and registries: all, latest, N-newest (by the image
     /// config's created date), or a regular expression matching the whole tag.
     #[arg(long, value_name = "all|latest|N-newest|REGEX", default_value = "all")]
@@ -183,8 +204,8 @@ pub(crate) enum AuditCommand {
     /// Print the report of the last finished run again, from the database alone (nothing is
     /// fetched); the exit code is that run's.
     Report {
-        /// The audit database.
-        #[arg(long, value_name = "PATH", default_value = "layerleak-audit.db")]
+        /// The audit database (a SQLite file or a postgres:// URL).
+        #[arg(long, value_name = "PATH|URL", default_value = "layerleak-audit.db")]
         db: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
@@ -199,8 +220,11 @@ pub(crate) enum AuditCommand {
 pub(crate) enum AuditFormat {
     /// For people: the summary, then incidents.
     Text,
-    /// One JSON document: summary, incidents, images.
+    /// One JSON document: summary, incidents, images (docs/schema/audit-v1.schema.json).
     Json,
+    /// JSON Lines: the run and its summary, then one line per incident, then one per image
+    /// (docs/schema/audit-jsonl-v1.schema.json).
+    Jsonl,
 }
 
 #[derive(Args, Debug)]

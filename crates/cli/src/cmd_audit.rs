@@ -2,9 +2,10 @@
 //! gone since the previous run (see `layerleak-audit`).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use layerleak_audit::{
@@ -12,8 +13,9 @@ use layerleak_audit::{
     TagFilter,
 };
 use layerleak_image::PlatformSelector;
+use layerleak_image::registry::Politeness;
 use layerleak_report::{Redaction, Redactor, Secret};
-use layerleak_scan::{Pipeline, ScanOptions};
+use layerleak_scan::{Pipeline, Progress, ScanOptions};
 use serde_json::{Value, json};
 
 use crate::args::{AuditArgs, AuditCommand, AuditFormat};
@@ -31,12 +33,12 @@ pub(crate) fn run(args: &AuditArgs) -> Result<ExitCode> {
 
 /// `layerleak audit report`: the last finished run again.
 fn report(db: &Path, format: AuditFormat, show_secrets: bool) -> Result<ExitCode> {
-    if !db.exists() {
+    if !postgres(db) && !db.exists() {
         anyhow::bail!("no audit database at {}", db.display());
     }
-    let store = Store::open(db)?;
+    let store = open_store(db)?;
     let Some(report) = AuditReport::last(&store)? else {
-        anyhow::bail!("{}: no audit run has finished yet", db.display());
+        anyhow::bail!("{}: no audit run has finished yet", store.describe());
     };
     let scanner = crate::rule_loading::scanner(None)?;
     let mode = if show_secrets { Redaction::Show } else { Redaction::Redact };
@@ -59,10 +61,21 @@ fn audit(
         // Wrong targets fail before anything is fetched.
         layerleak_audit::Target::parse(target)?;
     }
-    let (registry, password) = args.registry.options()?;
+    let (mut registry, password) = args.registry.options()?;
+    registry.politeness = std::sync::Arc::new(Politeness::new(
+        args.max_requests_per_minute,
+        args.max_registry_requests.map(usize::from),
+    ));
     *redactor = std::mem::take(redactor).with_credentials(&password);
-    let store = Store::open(&args.db)?;
-    let pipeline = Pipeline::new(scanner, ScanOptions::new().with_workers(args.jobs.unwrap_or(0)));
+    let store = open_store(&args.db)?;
+    // Progress on a terminal: the images done, and a bar per layer being read.
+    let bars = std::io::stderr().is_terminal().then(|| Arc::new(crate::progress::Bars::new()));
+    let mut scan_options = ScanOptions::new().with_workers(args.jobs.unwrap_or(0));
+    if let Some(bars) = &bars {
+        scan_options = scan_options.with_progress(Arc::clone(bars) as Arc<dyn Progress>);
+    }
+    let images = bars.as_ref().map(|b| b.images());
+    let pipeline = Pipeline::new(scanner, scan_options);
     let options = AuditOptions {
         targets,
         tags,
@@ -70,9 +83,31 @@ fn audit(
         registry,
         platform: PlatformSelector::Default,
         page: usize::from(args.page_size),
+        lease: std::time::Duration::from_secs(u64::from(args.lease)),
     };
-    let report = Auditor::new(&pipeline, &store).run(&options)?;
+    let mut auditor = Auditor::new(&pipeline, &store);
+    if let Some(images) = &images {
+        auditor = auditor.with_progress(images);
+    }
+    let report = auditor.run(&options);
+    if let Some(images) = &images {
+        images.finish();
+    }
+    let report = report?;
     print(&report, args.format, redactor)
+}
+
+/// Whether `--db` names a PostgreSQL database rather than a SQLite file.
+fn postgres(db: &Path) -> bool {
+    db.to_str().is_some_and(layerleak_audit::is_postgres)
+}
+
+/// The database `--db` names: PostgreSQL for a `postgres://` URL, else a SQLite file.
+fn open_store(db: &Path) -> Result<Store> {
+    Ok(match db.to_str() {
+        Some(url) if layerleak_audit::is_postgres(url) => Store::connect(url)?,
+        _ => Store::open(db)?,
+    })
 }
 
 /// Writes `report` in `format` to stdout, redacted by `redactor` (which learns its
@@ -93,6 +128,11 @@ fn print(report: &AuditReport, format: AuditFormat, redactor: &mut Redactor) -> 
             let mut v = json_report(report, redactor);
             redact_strings(&mut v, redactor);
             format!("{v:#}\n")
+        }
+        AuditFormat::Jsonl => {
+            let mut v = json_report(report, redactor);
+            redact_strings(&mut v, redactor);
+            json_lines(v)
         }
     };
     std::io::stdout().write_all(out.as_bytes()).context("failed to write the report")?;
@@ -204,6 +244,27 @@ fn json_report(report: &AuditReport, r: &Redactor) -> Value {
         "incidents": incidents,
         "images": images,
     })
+}
+
+/// The JSON report `v` as JSON Lines: `run` (with the summary), then each incident, then
+/// each image.
+fn json_lines(mut v: Value) -> String {
+    let run = json!({
+        "run": v["run"].take(),
+        "previous_run": v["previous_run"].take(),
+        "resumed": v["resumed"].take(),
+        "summary": v["summary"].take(),
+    });
+    let line = |kind: &str, data: Value| format!("{}\n", json!({ "type": kind, "data": data }));
+    let mut out = line("run", run);
+    for (kind, list) in [("incident", "incidents"), ("image", "images")] {
+        if let Value::Array(items) = v[list].take() {
+            for item in items {
+                out.push_str(&line(kind, item));
+            }
+        }
+    }
+    out
 }
 
 /// Every string of `v` through `r` (a path or reference can hold a secret); the `secret`

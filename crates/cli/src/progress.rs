@@ -1,4 +1,5 @@
-//! Progress bars on stderr, one per layer being read.
+//! Progress bars on stderr, one per layer being read (and for `audit`, a line counting
+//! the images).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -28,6 +29,16 @@ impl Bars {
         }
     }
 
+    /// A line above the layer bars counting the images audited, naming the current one
+    /// (`layerleak audit`).
+    pub(crate) fn images(&self) -> Images {
+        let style = ProgressStyle::with_template("{spinner} {pos} images audited; {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bar = self.multi.insert(0, ProgressBar::new_spinner().with_style(style));
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        Images(bar)
+    }
+
     fn with_bar(&self, digest: &str, f: impl FnOnce(&ProgressBar)) {
         // A poisoned lock only means another worker panicked mid-update: keep drawing.
         let bars = self.bars.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -40,6 +51,27 @@ impl Bars {
 impl std::fmt::Debug for Bars {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Bars").finish_non_exhaustive()
+    }
+}
+
+/// The images line of [`Bars::images`].
+#[derive(Debug)]
+pub(crate) struct Images(ProgressBar);
+
+impl Images {
+    /// Removes the line (before the report is printed).
+    pub(crate) fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl layerleak_audit::AuditProgress for Images {
+    fn image_started(&self, reference: &str) {
+        self.0.set_message(format!("now {}", layerleak_report::escape_controls(reference)));
+    }
+
+    fn image_done(&self, _record: &layerleak_audit::ImageRecord) {
+        self.0.inc(1);
     }
 }
 

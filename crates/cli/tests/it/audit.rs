@@ -4,7 +4,8 @@
 //!
 //! First run: each image's findings equal `layerleak scan` of the same reference, and the
 //! layer blobs fetched (counted in the registry's access log) are the unique layers.
-//! Second run, nothing changed: no layer blob fetched, incidents new 0 / still N / gone 0.
+//! Second run, nothing changed: a HEAD request per manifest and nothing else fetched (no
+//! manifest, config or layer), incidents new 0 / still N / gone 0.
 //! Then a tag rebuilt without its secret and one with a new secret: gone 1, new 1.
 
 use std::collections::BTreeSet;
@@ -14,22 +15,23 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use crate::audit_schema::{assert_audit_json, parse_audit_jsonl};
 use crate::common::{layerleak, stderr, stdout};
 use crate::fixtures::{E, LayerBlob, config, layer, oci_dir, simple_history};
 use crate::registry_server::{Registry, available};
 
-const GH: &str = "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";
-const GL: &str = "glpat-PPjRfdqok10wwQZEDe0I";
-const STRIPE: &str = "sk_live_dhhfUUyfrAace5dBAZ10JrAD";
+pub(crate) const GH: &str = "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";
+pub(crate) const GL: &str = "glpat-PPjRfdqok10wwQZEDe0I";
+pub(crate) const STRIPE: &str = "sk_live_dhhfUUyfrAace5dBAZ10JrAD";
 const NPM: &str = "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";
 
 /// Repositories and tags per repository.
-const REPOS: usize = 10;
-const TAGS: usize = 3;
+pub(crate) const REPOS: usize = 10;
+pub(crate) const TAGS: usize = 3;
 
 /// The layers of image `r:t`: the base (all images, with a secret), the repository's
 /// layer (repository 1's with a secret), and the tag's own (image 0:0's with a secret).
-fn layers(base: &LayerBlob, r: usize, t: usize, top: Vec<E<'_>>) -> [LayerBlob; 3] {
+pub(crate) fn layers(base: &LayerBlob, r: usize, t: usize, top: Vec<E<'_>>) -> [LayerBlob; 3] {
     let mid = LayerBlob::gzip(&layer(vec![E::File(&format!("srv/app{r}/app.conf"), conf(r))]));
     let mut entries = vec![E::File("srv/build.txt", build(r, t))];
     entries.extend(top);
@@ -46,7 +48,7 @@ fn build(r: usize, t: usize) -> Vec<u8> {
     format!("build {r}.{t}\n").into_bytes()
 }
 
-fn push(registry: &Registry, r: usize, t: usize, layers: &[LayerBlob; 3]) {
+pub(crate) fn push(registry: &Registry, r: usize, t: usize, layers: &[LayerBlob; 3]) {
     push_created(registry, r, t, layers, None);
 }
 
@@ -77,11 +79,22 @@ fn audit(registry: &Registry, db: &Path) -> (Output, Value) {
         .unwrap();
     let doc = serde_json::from_str(&stdout(&o))
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(&o), stderr(&o)));
+    assert_audit_json(&doc);
     (o, doc)
 }
 
 /// Blob GETs in the access log from line `from` on.
-fn blob_gets(log: &Path, from: usize) -> Vec<String> {
+/// Requests whose log line contains `method` (`"GET /v2/`) and `what`, from line `from` on.
+fn requests(log: &Path, from: usize, method: &str, what: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .skip(from)
+        .filter(|l| l.contains(method) && l.contains(what))
+        .count()
+}
+
+pub(crate) fn blob_gets(log: &Path, from: usize) -> Vec<String> {
     std::fs::read_to_string(log)
         .unwrap()
         .lines()
@@ -96,9 +109,9 @@ fn log_lines(log: &Path) -> usize {
 }
 
 /// `(fingerprint, layer, path, offset, state, by_layer)` of every layer location.
-type Located = BTreeSet<(String, u64, String, u64, String, Option<u64>)>;
+pub(crate) type Located = BTreeSet<(String, u64, String, u64, String, Option<u64>)>;
 
-fn audit_locations(image: &Value) -> Located {
+pub(crate) fn audit_locations(image: &Value) -> Located {
     let mut out = Located::new();
     for f in image["findings"].as_array().unwrap() {
         for l in f["locations"].as_array().unwrap() {
@@ -136,7 +149,7 @@ fn scan_locations(reference: &str) -> Located {
     out
 }
 
-fn incidents(doc: &Value) -> (u64, u64, u64) {
+pub(crate) fn incidents(doc: &Value) -> (u64, u64, u64) {
     let i = &doc["summary"]["incidents"];
     (i["new"].as_u64().unwrap(), i["still"].as_u64().unwrap(), i["gone"].as_u64().unwrap())
 }
@@ -231,7 +244,7 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
         assert!(!text.contains(secret), "{secret} in the report");
     }
 
-    // Second run, nothing changed: manifests and configs only.
+    // Second run, nothing changed: a HEAD per manifest, no GET of a manifest or a blob.
     let before = log_lines(&log);
     let started = Instant::now();
     let (o, second) = audit(&registry, &db);
@@ -240,7 +253,9 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
         started.elapsed()
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_eq!(blob_gets(&log, before).len(), images, "only the configs are fetched");
+    assert_eq!(blob_gets(&log, before), Vec::<String>::new(), "a blob was fetched");
+    assert_eq!(requests(&log, before, "\"GET /v2/", "/manifests/"), 0);
+    assert_eq!(requests(&log, before, "\"HEAD /v2/", "/manifests/"), images);
     assert_eq!(second["summary"]["layers_scanned"], 0);
     assert_eq!(second["summary"]["bytes_scanned"], 0);
     assert_eq!(incidents(&second), (0, 3, 0));
@@ -267,7 +282,8 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
     assert_eq!(incident_secrets(&third, "gone"), ["layerleak.github.1"]);
     // Only the two new top layers were fetched.
     assert_eq!(third["summary"]["layers_scanned"], 2);
-    assert_eq!(blob_gets(&log, before).len(), images + 2);
+    // And the configs of those two images only.
+    assert_eq!(blob_gets(&log, before).len(), 2 + 2);
 
     // `audit report` prints the last run again from the database alone.
     let before = log_lines(&log);
@@ -293,6 +309,27 @@ fn audit_scans_each_unique_layer_once_and_reports_new_still_gone() {
         .unwrap();
     for secret in [GH, GL, NPM, STRIPE] {
         assert!(stdout(&o).contains(secret), "{secret} not shown with --show-secrets");
+    }
+    assert_audit_json(&serde_json::from_str(&stdout(&o)).unwrap());
+
+    // JSON Lines: the run and its summary first, then each incident, then each image.
+    let o = layerleak()
+        .args(["audit", "report", "--format", "jsonl", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = parse_audit_jsonl(&stdout(&o));
+    assert_eq!(lines[0]["type"], "run");
+    assert_eq!(lines[0]["data"]["summary"], third["summary"]);
+    let of = |kind: &str| -> Vec<Value> {
+        lines.iter().filter(|l| l["type"] == kind).map(|l| l["data"].clone()).collect()
+    };
+    assert_eq!(Value::Array(of("incident")), third["incidents"]);
+    assert_eq!(Value::Array(of("image")), third["images"]);
+    assert_eq!(lines.len(), 1 + of("incident").len() + images);
+    for secret in [GH, GL, NPM, STRIPE] {
+        assert!(!stdout(&o).contains(secret), "{secret} in the JSON Lines report");
     }
 
     // The text report starts with the summary.
@@ -336,7 +373,7 @@ fn a_database_of_a_newer_schema_is_refused() {
 }
 
 /// `n` bytes that compress badly and hold no secret (xorshift, printable-free).
-fn noise(n: usize) -> Vec<u8> {
+pub(crate) fn noise(n: usize) -> Vec<u8> {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     (0..n)
         .map(|_| {

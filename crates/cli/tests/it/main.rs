@@ -1,6 +1,9 @@
 //! End-to-end tests of the `layerleak` binary. One test binary, one module per area.
 
 mod audit;
+mod audit_polite;
+mod audit_schema;
+mod audit_workers;
 mod capped;
 mod checksum;
 mod common;
@@ -14,6 +17,7 @@ mod hostile_registry;
 mod jsonl_streaming;
 mod no_secret_in_output;
 mod origin_image;
+mod pg_server;
 mod real_image;
 mod registry;
 mod registry_mock;

@@ -16,7 +16,7 @@ const GH: &str = "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";
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 
 /// What the server does with one request.
-enum Reply {
+pub(crate) enum Reply {
     /// Status, extra headers, body.
     Full(u16, Vec<(String, String)>, Vec<u8>),
     /// Promise `Content-Length: len` and send only `body`, then close.
@@ -26,26 +26,30 @@ enum Reply {
 }
 
 /// A one-image registry whose blob replies a test can script.
-struct Mock {
+pub(crate) struct Mock {
     port: u16,
     /// Request lines and `Range` headers seen, in order.
     seen: Arc<Mutex<Vec<String>>>,
 }
 
 /// One request, as a script sees it.
-struct Req {
-    path: String,
+pub(crate) struct Req {
+    pub(crate) path: String,
     authorization: Option<String>,
     /// How many requests for this path came before.
-    nth: usize,
+    pub(crate) nth: usize,
 }
 
-type Script = dyn Fn(&Req) -> Option<Reply> + Send + Sync;
+pub(crate) type Script = dyn Fn(&Req) -> Option<Reply> + Send + Sync;
 
 impl Mock {
     /// Serves `/v2/`, the manifest of `app:1`, its config and layer; `script` may
     /// override any reply.
-    fn start(manifest: Vec<u8>, blobs: Vec<(String, Vec<u8>)>, script: Box<Script>) -> Mock {
+    pub(crate) fn start(
+        manifest: Vec<u8>,
+        blobs: Vec<(String, Vec<u8>)>,
+        script: Box<Script>,
+    ) -> Mock {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -68,7 +72,7 @@ impl Mock {
         Mock { port, seen }
     }
 
-    fn reference(&self) -> String {
+    pub(crate) fn reference(&self) -> String {
         format!("127.0.0.1:{}/app:1", self.port)
     }
 
@@ -170,7 +174,7 @@ fn serve(
 }
 
 /// A one-layer image: manifest, blobs (digest and bytes), layer digest, layer bytes.
-type Image = (Vec<u8>, Vec<(String, Vec<u8>)>, String, Vec<u8>);
+pub(crate) type Image = (Vec<u8>, Vec<(String, Vec<u8>)>, String, Vec<u8>);
 
 /// A one-layer image with a secret, gzip or plain.
 fn image_with(gzip: bool) -> Image {
@@ -193,7 +197,7 @@ fn image_with(gzip: bool) -> Image {
     (manifest, blobs, digest(&stored), stored)
 }
 
-fn image() -> Image {
+pub(crate) fn image() -> Image {
     image_with(true)
 }
 

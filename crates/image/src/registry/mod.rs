@@ -10,6 +10,7 @@
 //! | `options.rs` | [`RegistryOptions`]: CA certificates, insecure hosts, timeouts, retries |
 //! | `echo.rs` | hiding what a registry echoes of the credentials sent to it, whole or in part |
 //! | `transport.rs` | the HTTP client: authentication, retries with backoff, `Retry-After`, status → [`RegistryError`] |
+//! | `politeness.rs` | [`Politeness`]: a request budget and requests in flight per registry, the pauses a registry asks for (`Retry-After` in seconds or as a date, `RateLimit-Remaining: 0`) |
 //! | `blob_stream.rs` | a blob body fed by a tokio task through a bounded channel into a synchronous [`Read`](std::io::Read), resumed with a `Range` request when the connection drops |
 //! | `listing.rs` | the paginated lists of tags (`tags/list`) and repositories (`_catalog`) |
 //! | `source.rs` | [`RegistrySource`], the [`ImageSource`](crate::ImageSource) |
@@ -39,6 +40,7 @@ mod echo;
 mod error;
 mod listing;
 mod options;
+mod politeness;
 mod reference;
 mod source;
 mod transport;
@@ -47,5 +49,6 @@ pub use credentials::{CredentialOrigin, Credentials, PASSWORD_ENV, USERNAME_ENV}
 pub use error::RegistryError;
 pub use listing::MAX_LISTED;
 pub use options::{BLOB_BYTES_PER_SECOND, MAX_BLOB_DEADLINE, RegistryOptions};
+pub use politeness::{MAX_PAUSE, Politeness};
 pub use reference::{ImageReference, without_userinfo};
 pub use source::RegistrySource;

@@ -1,8 +1,10 @@
 //! [`RegistryOptions`]: how to reach registries.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::registry::Politeness;
 use crate::registry::credentials::Credentials;
 use crate::registry::reference::{host_is_loopback, strip_port};
 
@@ -45,11 +47,15 @@ pub struct RegistryOptions {
     /// 5xx and 429.
     pub attempts: u32,
     /// The first backoff between attempts; doubled each time, capped at 30 s. A 429's
-    /// `Retry-After` replaces it.
+    /// `Retry-After` (seconds or an HTTP date, at most [`MAX_PAUSE`](crate::registry::MAX_PAUSE))
+    /// replaces it and pauses every request to the registry.
     pub backoff: Duration,
     /// Credentials given explicitly; the environment and the docker configuration are
     /// consulted when `None` (see [`Credentials::lookup`]).
     pub credentials: Option<Credentials>,
+    /// The request budget and requests in flight per registry, and the pauses registries
+    /// asked for: shared by every connection made with these options (and their clones).
+    pub politeness: Arc<Politeness>,
 }
 
 impl Default for RegistryOptions {
@@ -62,6 +68,7 @@ impl Default for RegistryOptions {
             attempts: 4,
             backoff: Duration::from_millis(500),
             credentials: None,
+            politeness: Arc::new(Politeness::default()),
         }
     }
 }

@@ -104,6 +104,26 @@ impl RegistrySource {
         Ok(self.runtime.block_on(list(&self.transport, first, Listed::Repositories))?)
     }
 
+    /// The digest of the reference's manifest (or index) without fetching it: the digest
+    /// of a reference by digest, else the `Docker-Content-Digest` a HEAD request answers;
+    /// `None` when the registry does not say. Enough to tell that a tag is unchanged.
+    ///
+    /// # Errors
+    ///
+    /// As [`ImageSource::resolve`] for the manifest request.
+    pub fn manifest_digest(&self) -> Result<Option<String>> {
+        if let Some(digest) = self.reference.digest() {
+            return Ok(Some(digest.to_owned()));
+        }
+        let wanted = self.reference.manifest_reference().to_owned();
+        let headers = self.runtime.block_on(self.transport.head(Target::Manifest(&wanted)))?;
+        Ok(headers
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| Digest::parse(v.trim()).ok())
+            .map(|d| d.to_string()))
+    }
+
     /// Fetches a document whole and checks it against `desc`.
     fn fetch(
         &self,

@@ -1,14 +1,12 @@
 //! The HTTP side of a pull: authentication, requests with retries, statuses → errors.
 
 use std::error::Error as _;
-use std::sync::{PoisonError, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
-use reqwest::header::{
-    ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, LINK, RANGE, RETRY_AFTER, WWW_AUTHENTICATE,
-};
-use reqwest::{RequestBuilder, Response, StatusCode};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, LINK, RANGE, WWW_AUTHENTICATE};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 
 use super::echo::hide_echoes;
@@ -18,6 +16,7 @@ use crate::manifest::media_type;
 use crate::registry::credentials::Credentials;
 use crate::registry::error::RegistryError;
 use crate::registry::options::RegistryOptions;
+use crate::registry::politeness::{Politeness, retry_after};
 use crate::registry::reference::ImageReference;
 use crate::safe_open::open_regular;
 
@@ -25,8 +24,6 @@ use crate::safe_open::open_regular;
 /// schema 1 answers with it (and the error says so) instead of a 404.
 const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.v1+prettyjws;q=0.1, application/vnd.docker.distribution.manifest.v1+json;q=0.1";
 
-/// The longest `Retry-After` honoured; a registry asking for more gets this.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// The longest backoff between attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// The most bytes of a bearer-token response read into memory (real ones are a few KiB).
@@ -79,6 +76,8 @@ pub(crate) struct Transport {
     backoff: Duration,
     /// The most time one request (headers and, for a document, its body) may take.
     deadline: Duration,
+    /// Budgets and pauses per registry, shared with the other connections.
+    politeness: Arc<Politeness>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -134,6 +133,7 @@ impl Transport {
             attempts: options.attempts.max(1),
             backoff: options.backoff,
             deadline: options.deadline,
+            politeness: Arc::clone(&options.politeness),
         };
         let auth = transport.handshake().await?;
         transport.set_auth(auth);
@@ -161,23 +161,25 @@ impl Transport {
                         reason,
                     });
                 }
-                Err(Failure::Retry { wait, .. }) => {
-                    tokio::time::sleep(wait.unwrap_or_else(|| self.backoff_for(attempt))).await;
-                }
+                Err(Failure::Retry { wait, .. }) => self.wait_to_retry(wait, attempt).await,
             }
         }
     }
 
     async fn try_handshake(&self) -> Result<Auth, Failure> {
+        let turn = self.politeness.turn(self.host()).await;
         let response = self
             .http
             .get(format!("{}/v2/", self.base))
             .send()
             .await
             .map_err(|e| Failure::Retry { reason: error_chain(&e), wait: None })?;
+        drop(turn);
         let status = response.status();
+        self.politeness.observe(self.host(), response.headers());
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            return Err(Failure::Retry { reason: format!("HTTP {status}"), wait: None });
+            let wait = retry_after(response.headers(), SystemTime::now());
+            return Err(Failure::Retry { reason: format!("HTTP {status}"), wait });
         }
         let bearer = response
             .headers()
@@ -222,13 +224,16 @@ impl Transport {
         if let Some(c) = &self.credentials {
             request = request.basic_auth(c.username(), Some(c.password()));
         }
+        let turn = self.politeness.turn(self.host()).await;
         let response = request
             .send()
             .await
             .map_err(|e| Failure::Retry { reason: error_chain(&e), wait: None })?;
+        drop(turn);
         let status = response.status();
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            return Err(Failure::Retry { reason: format!("token: HTTP {status}"), wait: None });
+            let wait = retry_after(response.headers(), SystemTime::now());
+            return Err(Failure::Retry { reason: format!("token: HTTP {status}"), wait });
         }
         // The token server's reply to a refusal is not read or shown: it could echo what
         // was sent.
@@ -358,6 +363,15 @@ impl Transport {
         }
     }
 
+    /// Waits before attempt `attempt + 1`: a registry's `Retry-After` pauses every request
+    /// to it (the next one waits its turn), else the backoff.
+    async fn wait_to_retry(&self, retry_after: Option<Duration>, attempt: u32) {
+        match retry_after {
+            Some(wait) => self.politeness.pause(self.host(), wait),
+            None => tokio::time::sleep(self.backoff_for(attempt)).await,
+        }
+    }
+
     fn backoff_for(&self, attempt: u32) -> Duration {
         self.backoff.saturating_mul(1 << attempt.saturating_sub(1).min(16)).min(MAX_BACKOFF)
     }
@@ -379,11 +393,28 @@ impl Transport {
         target: Target<'_>,
         offset: u64,
     ) -> Result<Response, RegistryError> {
+        self.request(Method::GET, target, offset).await
+    }
+
+    /// HEADs `target`, retrying as [`Transport::get`] does; the response's headers (a
+    /// manifest's `Docker-Content-Digest`, without its body).
+    pub(crate) async fn head(&self, target: Target<'_>) -> Result<HeaderMap, RegistryError> {
+        Ok(self.request(Method::HEAD, target, 0).await?.headers().clone())
+    }
+
+    /// A request with `method`, as [`Transport::get`] describes.
+    async fn request(
+        &self,
+        method: Method,
+        target: Target<'_>,
+        offset: u64,
+    ) -> Result<Response, RegistryError> {
         let mut attempt = 0;
         let mut renewed = false;
         loop {
             attempt += 1;
-            match self.within(&target.describe(), self.get_once(target, offset)).await {
+            let once = self.request_once(method.clone(), target, offset);
+            match self.within(&target.describe(), once).await {
                 Ok(response) => return Ok(response),
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(Failure::TokenRejected) if renewed => return Err(self.unauthorized()),
@@ -396,9 +427,7 @@ impl Transport {
                 Err(Failure::Retry { reason, .. }) if attempt >= self.attempts => {
                     return Err(self.transport_error(target, attempt, reason));
                 }
-                Err(Failure::Retry { wait, .. }) => {
-                    tokio::time::sleep(wait.unwrap_or_else(|| self.backoff_for(attempt))).await;
-                }
+                Err(Failure::Retry { wait, .. }) => self.wait_to_retry(wait, attempt).await,
             }
         }
     }
@@ -417,8 +446,13 @@ impl Transport {
         }
     }
 
-    async fn get_once(&self, target: Target<'_>, offset: u64) -> Result<Response, Failure> {
-        let mut request = self.http.get(self.url(target));
+    async fn request_once(
+        &self,
+        method: Method,
+        target: Target<'_>,
+        offset: u64,
+    ) -> Result<Response, Failure> {
+        let mut request = self.http.request(method, self.url(target));
         if let Target::Manifest(_) = target {
             request = request.header(ACCEPT, MANIFEST_ACCEPT);
         }
@@ -426,21 +460,19 @@ impl Transport {
             request = request.header(RANGE, format!("bytes={offset}-"));
         }
         let bearer = matches!(self.current_auth(), Auth::Bearer(_));
+        let turn = self.politeness.turn(self.host()).await;
         let response = self
             .authorize(request)
             .send()
             .await
             .map_err(|e| Failure::Retry { reason: error_chain(&e), wait: None })?;
+        drop(turn);
         let status = response.status();
+        self.politeness.observe(self.host(), response.headers());
         if status.is_success() {
             return Ok(response);
         }
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
+        let retry_after = retry_after(response.headers(), SystemTime::now());
         if status == StatusCode::UNAUTHORIZED && bearer {
             return Err(Failure::TokenRejected);
         }
