@@ -4,7 +4,9 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use layerleak_engine::{Scanner, ScannerBuilder};
+use layerleak_report::RuleDoc;
 use layerleak_rules::Rules;
+use layerleak_scan::BUILTIN_RULES;
 
 /// The built-in rules, or those of `rules_dir`, compiled. Rules from outside the binary are
 /// compiled up front so a bad pattern fails here rather than on its first candidate.
@@ -18,4 +20,20 @@ pub(crate) fn scanner(rules_dir: Option<&Path>) -> Result<Scanner> {
         .compile_eagerly(rules_dir.is_some())
         .build(&rules)
         .context("failed to compile the rules")
+}
+
+/// What reports (SARIF) say about each rule `scanner` and the built-in checks can name.
+pub(crate) fn docs(scanner: &Scanner) -> Vec<RuleDoc> {
+    scanner
+        .rules()
+        .iter()
+        .map(RuleDoc::of)
+        .chain(BUILTIN_RULES.iter().map(|b| RuleDoc {
+            id: b.id.to_owned(),
+            name: b.name.to_owned(),
+            description: Some(b.description.to_owned()),
+            references: Vec::new(),
+            confidence: b.confidence,
+        }))
+        .collect()
 }
