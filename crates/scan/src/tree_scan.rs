@@ -34,6 +34,16 @@ struct Scanned {
     problems: Vec<Problem>,
 }
 
+/// What a walk of the trees gave.
+struct Walk {
+    /// What holds hits or problems.
+    scanned: Vec<Scanned>,
+    /// The origins of the trees' files.
+    origins: TreeOrigins,
+    /// The package databases that could not be read, by root.
+    origin_problems: Vec<(usize, String)>,
+}
+
 /// Files and bytes scanned, counted by the workers.
 #[derive(Default)]
 struct Counts {
@@ -71,7 +81,7 @@ impl Pipeline {
             .collect();
         sink.begin(&infos);
         let counts = Counts::default();
-        let (mut scanned, origins, origin_problems) = self.walk_and_scan(roots, &counts);
+        let Walk { mut scanned, origins, origin_problems } = self.walk_and_scan(roots, &counts);
         scanned.sort_by(|a, b| (a.root, &a.path).cmp(&(b.root, &b.path)));
         let rules = self.scanner.rules();
         let mut out = ScanOutcome {
@@ -127,14 +137,8 @@ impl Pipeline {
         out
     }
 
-    /// Walks `roots` on this thread and scans what it meets on the workers. Returns what
-    /// holds hits or problems, the origins of the trees, and their problems by root.
-    #[allow(clippy::type_complexity)]
-    fn walk_and_scan(
-        &self,
-        roots: &[PathBuf],
-        counts: &Counts,
-    ) -> (Vec<Scanned>, TreeOrigins, Vec<(usize, String)>) {
+    /// Walks `roots` on this thread and scans what it meets on the workers.
+    fn walk_and_scan(&self, roots: &[PathBuf], counts: &Counts) -> Walk {
         let workers = self.options.worker_count(usize::MAX);
         let (job_tx, job_rx) = mpsc::sync_channel::<Job>(workers * 4);
         let job_rx = &Mutex::new(job_rx);
@@ -193,7 +197,7 @@ impl Pipeline {
             drop(job_tx);
             scanned.extend(res_rx);
         });
-        (scanned, origins, origin_problems)
+        Walk { scanned, origins, origin_problems }
     }
 
     /// Scans one walked path with `stream` (a fresh one if the scan panicked).
