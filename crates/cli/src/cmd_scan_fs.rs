@@ -19,7 +19,11 @@ pub(crate) fn run(args: &ScanFsArgs) -> Result<ExitCode> {
     // No registry here: no credentials to learn from the target.
     let mut redactor = crate::scrub::redactor(&scanner, args.report.output.redaction(), "");
     let rules = crate::rule_loading::docs(&scanner);
-    let pipeline = Pipeline::new(scanner, ScanOptions::new().with_workers(args.jobs.unwrap_or(0)));
+    let mut options = ScanOptions::new().with_workers(args.jobs.unwrap_or(0));
+    if let Some(progress) = args.report.terminal.progress() {
+        options = options.with_progress(progress);
+    }
+    let pipeline = Pipeline::new(scanner, options);
     let result = args.report.run(rules, &mut redactor, &target, Scanned::Trees, started, |sink| {
         Ok(pipeline.scan_tree_to(&args.paths, sink))
     });

@@ -82,6 +82,9 @@ impl Pipeline {
         sink.begin(&infos);
         let counts = Counts::default();
         let Walk { mut scanned, origins, origin_problems } = self.walk_and_scan(roots, &counts);
+        if let Some(p) = &self.options.progress {
+            p.files_done();
+        }
         scanned.sort_by(|a, b| (a.root, &a.path).cmp(&(b.root, &b.path)));
         let rules = self.scanner.rules();
         let mut out = ScanOutcome {
@@ -249,6 +252,9 @@ impl Pipeline {
         };
         counts.files.fetch_add(1, Ordering::Relaxed);
         counts.bytes.fetch_add(len, Ordering::Relaxed);
+        if let Some(p) = &self.options.progress {
+            p.file_scanned(len);
+        }
         let same = |offset| offset;
         let file = ScannedFile { path: path.as_os_str().as_bytes(), file_offset: &same };
         if let Err(e) = scan_file(stream, &file, &mut content, &self.options.limits, hits, problems)
