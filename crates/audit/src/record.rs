@@ -138,6 +138,20 @@ impl StoredLocation {
                 by_layer: None,
                 origin: c.origin.to_string(),
             },
+            // Audits scan images only; a file on disk (`scan-fs`) is stored as what it is.
+            Location::File(f) => StoredLocation {
+                image: f.tree.clone(),
+                platform: None,
+                layer: None,
+                blob_digest: None,
+                path: Some(f.path.clone()),
+                field: None,
+                key: None,
+                offset: f.offset,
+                status: "file".to_owned(),
+                by_layer: None,
+                origin: f.origin.to_string(),
+            },
         }
     }
 }

@@ -24,6 +24,7 @@ pub(crate) enum Command {
     /// Scan files and directories on disk as they are (an unpacked root filesystem, a source
     /// tree): no layers, no image config; for an image use `scan`. Secrets are redacted
     /// unless --show-secrets.
+    #[command(after_help = SCAN_FS_AFTER_HELP)]
     ScanFs(ScanFsArgs),
     /// Audit many images over time: registries, repositories (their tags) and images, each
     /// unique layer scanned once per rule set, state in a database; reports incidents (one
@@ -86,6 +87,25 @@ Exit codes:
   2  the scan is incomplete (a layer, blob or nested file could not be read: the report
      lists what and where) or an error occurred; this wins over 1";
 
+const SCAN_FS_AFTER_HELP: &str = "\
+Each file goes through what a file of an image layer goes through: nested archives (jar,
+zip, whl, tar.gz, gz) member by member, UTF-16 text, the rules and the checks of
+secret-bearing file names (id_rsa, .npmrc, .env, …). Reports, baselines, the ignore file
+and --fail-on work as for `scan`; a location is a file path (JSON: kind \"file\").
+
+Origins: a finding in a file whose bytes match the digest a package database of the tree
+records for it (dpkg, apk or RPM at the root filesystem holding the path, Python RECORD
+files met in the walk), or whose value is a published documentation example, is public:
+reported with its origin, not failing unless --fail-on-public. Files of npm packages that
+a lockfile lists are `vendored` and fail as the owner's.
+
+Exit codes:
+  0  the scan is complete and no reported finding is at or above --fail-on
+  1  the scan is complete and a finding is at or above --fail-on
+  2  the scan is incomplete (a path could not be listed, opened or read, or a nested
+     archive hit a limit: the report names the path) or an error occurred; this wins
+     over 1";
+
 #[derive(Args, Debug)]
 pub(crate) struct ScanArgs {
     /// The image: a `docker save` tarball, an OCI image layout directory, an oci-archive
@@ -102,11 +122,7 @@ pub(crate) struct ScanArgs {
     #[arg(long, conflicts_with = "platform")]
     pub(crate) all_platforms: bool,
     #[command(flatten)]
-    pub(crate) output: crate::output::OutputArgs,
-    #[command(flatten)]
-    pub(crate) gate: crate::gate::GateArgs,
-    #[command(flatten)]
-    pub(crate) terminal: crate::terminal::TerminalArgs,
+    pub(crate) report: crate::report_args::ReportArgs,
     /// Worker threads for layers [default: one per core].
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) jobs: Option<usize>,
@@ -232,19 +248,14 @@ pub(crate) struct ScanFsArgs {
     /// Files or directories (walked recursively, symlinks not followed).
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
-    /// Print secret values in full.
-    #[arg(long)]
-    pub(crate) show_secrets: bool,
+    #[command(flatten)]
+    pub(crate) report: crate::report_args::ReportArgs,
+    /// Worker threads for files [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub(crate) jobs: Option<usize>,
     /// Load rules from this directory of TOML files instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub(crate) rules_dir: Option<PathBuf>,
-    /// Let public findings fail too (exit 1). By default a finding in a file whose bytes
-    /// match the digest a package database of the tree records for it (dpkg, apk or RPM at
-    /// the root filesystem holding the path, Python RECORD files met in the walk), or whose
-    /// value is a published documentation example, is printed with its origin but does not
-    /// fail.
-    #[arg(long)]
-    pub(crate) fail_on_public: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -11,6 +11,7 @@ mod gate;
 mod output;
 mod output_file;
 mod progress;
+mod report_args;
 mod rule_loading;
 mod scrub;
 mod target;

@@ -1,8 +1,9 @@
-//! Progress bars on stderr, one per layer being read (and for `audit`, a line counting
-//! the images).
+//! Progress bars on stderr, one per layer being read, one counter of the files of trees on
+//! disk, and for `audit`, a line counting the images.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use layerleak_scan::Progress;
@@ -12,6 +13,9 @@ pub(crate) struct Bars {
     multi: MultiProgress,
     style: ProgressStyle,
     bars: Mutex<HashMap<String, ProgressBar>>,
+    /// Files and bytes of trees scanned so far (`scan-fs`), made at the first file.
+    files: OnceLock<ProgressBar>,
+    file_bytes: AtomicU64,
 }
 
 impl Bars {
@@ -26,6 +30,8 @@ impl Bars {
             multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             style,
             bars: Mutex::new(HashMap::new()),
+            files: OnceLock::new(),
+            file_bytes: AtomicU64::new(0),
         }
     }
 
@@ -88,6 +94,24 @@ impl Progress for Bars {
 
     fn layer_read(&self, digest: &str, bytes: u64) {
         self.with_bar(digest, |b| b.inc(bytes));
+    }
+
+    fn file_scanned(&self, bytes: u64) {
+        let bar = self.files.get_or_init(|| {
+            let style = ProgressStyle::with_template("{spinner} {pos} files, {msg} scanned")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+            self.multi.add(ProgressBar::new_spinner().with_style(style))
+        });
+        bar.inc(1);
+        let total = self.file_bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        bar.set_message(indicatif::HumanBytes(total).to_string());
+    }
+
+    fn files_done(&self) {
+        if let Some(bar) = self.files.get() {
+            bar.finish_and_clear();
+            self.multi.remove(bar);
+        }
     }
 
     fn layer_done(&self, digest: &str) {

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use layerleak_engine::{Scanner, ScannerBuilder};
+use layerleak_report::RuleDoc;
 use layerleak_rules::Rules;
 
 /// The built-in rules, or those of `rules_dir`, compiled. Rules from outside the binary are
@@ -18,4 +19,9 @@ pub(crate) fn scanner(rules_dir: Option<&Path>) -> Result<Scanner> {
         .compile_eagerly(rules_dir.is_some())
         .build(&rules)
         .context("failed to compile the rules")
+}
+
+/// What reports (SARIF) say about each rule `scanner` and the built-in checks can name.
+pub(crate) fn docs(scanner: &Scanner) -> Vec<RuleDoc> {
+    RuleDoc::all(scanner.rules())
 }

@@ -8,6 +8,15 @@ use clap::Args;
 use layerleak_report::{Finding, Gated, Location, Redactor, Summary};
 use layerleak_scan::{Progress, ScanOutcome};
 
+/// What a run scanned, for its summary line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scanned {
+    /// Images: layers and blobs.
+    Images,
+    /// Files and directories on disk (`scan-fs`).
+    Trees,
+}
+
 #[derive(Args, Debug)]
 pub(crate) struct TerminalArgs {
     /// Print nothing on stderr but errors and warnings (no progress, no summary line).
@@ -58,6 +67,7 @@ impl TerminalArgs {
             .iter()
             .find_map(|l| match l {
                 Location::Layer(l) => Some(format!(" in {}", l.path)),
+                Location::File(f) => Some(format!(" in {}", f.path)),
                 Location::Config(_) => None,
             })
             .unwrap_or_default();
@@ -72,9 +82,11 @@ impl TerminalArgs {
     }
 
     /// The closing summary line, unless `--quiet`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn summary(
         &self,
         r: &Redactor,
+        kind: Scanned,
         outcome: &ScanOutcome,
         gated: &Gated,
         summary: &Summary,
@@ -82,15 +94,17 @@ impl TerminalArgs {
         exit: u8,
     ) {
         if !self.quiet {
-            self.say(r, &summary_line(outcome, gated, summary, elapsed, exit));
+            self.say(r, &summary_line(kind, outcome, gated, summary, elapsed, exit));
         }
     }
 }
 
 /// `layerleak: app:1 (linux/amd64): 3 layers, 2 blobs, 1.2 MiB in 0.4 s; 2 findings (1 in
 /// the final image, 1 only in history), 1 at or above --fail-on medium; suppressed 1 by
-/// baseline, 0 by ignore file; scan complete; exit 1`.
+/// baseline, 0 by ignore file; scan complete; exit 1`. For trees on disk: `layerleak: src:
+/// 120 files, 1.2 MiB in 0.4 s; 2 findings, …`.
 fn summary_line(
+    kind: Scanned,
     outcome: &ScanOutcome,
     gated: &Gated,
     summary: &Summary,
@@ -126,16 +140,33 @@ fn summary_line(
             )
         }
     };
+    let (scanned, where_found) = match kind {
+        Scanned::Images => (
+            format!(
+                "{layers} layer{}, {} blob{}",
+                plural(layers),
+                summary.blobs_scanned,
+                plural(summary.blobs_scanned)
+            ),
+            format!(" ({} in the final image, {hidden} only in history{public_note})", n - hidden),
+        ),
+        Scanned::Trees => (
+            {
+                let files = outcome.files_scanned.unwrap_or_default();
+                format!("{files} file{}", plural(files))
+            },
+            match public_note.strip_prefix("; ") {
+                Some(note) => format!(" ({note})"),
+                None => String::new(),
+            },
+        ),
+    };
     format!(
-        "layerleak: {}: {layers} layer{}, {} blob{}, {} in {:.1} s; {n} finding{} ({} in the final image, {hidden} only in history{public_note}), {} at or above --fail-on {}; suppressed {} by baseline, {} by ignore file; {}; exit {exit}",
+        "layerleak: {}: {scanned}, {} in {:.1} s; {n} finding{}{where_found}, {} at or above --fail-on {}; suppressed {} by baseline, {} by ignore file; {}; exit {exit}",
         if images.is_empty() { "no image".to_owned() } else { images.join(", ") },
-        plural(layers),
-        summary.blobs_scanned,
-        plural(summary.blobs_scanned),
         human_bytes(summary.bytes_scanned),
         elapsed.as_secs_f64(),
         plural(n),
-        n - hidden,
         gated.failing(),
         gated.fail_on,
         summary.suppressed_by_baseline,

@@ -128,6 +128,7 @@ pub use manifest::{
 pub use open::open_path;
 pub use platform::{Platform, PlatformSelector};
 pub use resolved::{Layer, ResolveWarning, ResolvedImage};
+pub use safe_open::open_regular_file;
 pub use save_stream::{StreamedArchive, StreamedBlob, StreamedMember, read_save_stream};
 pub use source::{BlobOpener, ImageSource, SourceInfo, SourceKind};
 pub use verify::VerifyingReader;

@@ -40,6 +40,18 @@ impl OpenError {
 /// waiting for a writer, and its type is then checked on the open descriptor (`fstat`), so
 /// no swap of the path between check and use can slip a FIFO or a device through. For a
 /// regular file `O_NONBLOCK` changes nothing.
+/// Opens `path` for reading if it is a regular file, as [`open_regular`] does, with its
+/// length: for callers walking a tree on disk, so that a path swapped for a FIFO or a
+/// device between the walk and the open cannot block them.
+///
+/// # Errors
+///
+/// [`Error::Io`] naming `path` when it cannot be opened, [`Error::NotRegularFile`] when
+/// it is not a regular file.
+pub fn open_regular_file(path: &Path) -> Result<(File, u64), Error> {
+    open_regular(path).map_err(|e| e.into_error(path))
+}
+
 pub(crate) fn open_regular(path: &Path) -> Result<(File, u64), OpenError> {
     let file = match OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path) {
         Ok(file) => file,

@@ -200,10 +200,12 @@ impl Baseline {
     }
 }
 
-/// `layer 1 srv/token.txt` or `config env STRIPE_KEY`: for people reading the file.
+/// `layer 1 srv/token.txt`, `config env STRIPE_KEY` or `file srv/token.txt`: for people
+/// reading the file.
 fn describe(l: &Location) -> String {
     match l {
         Location::Layer(l) => format!("layer {} {}", l.layer, l.path),
+        Location::File(f) => format!("file {}", f.path),
         Location::Config(c) => match &c.key {
             Some(k) => format!("config {} {k}", c.field),
             None => format!("config {}", c.field),

@@ -217,6 +217,7 @@ impl IgnoreEntry {
             && self.glob.as_ref().is_none_or(|g| {
                 finding.locations.iter().all(|l| match l {
                     Location::Layer(l) => g.is_match(l.path.trim_start_matches('/')),
+                    Location::File(f) => g.is_match(f.path.trim_start_matches('/')),
                     Location::Config(_) => false,
                 })
             })

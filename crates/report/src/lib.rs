@@ -5,7 +5,8 @@
 //! - A [`Finding`] is one distinct secret value in one image: the rule that names it, its
 //!   confidence, the [`Secret`] (whose `Debug` and `Display` redact it), a stable
 //!   [`Fingerprint`], and every [`Location`]: a file in a layer ([`LayerLocation`], with its
-//!   [`Status`] in the final image) or a field of the image config ([`ConfigLocation`]).
+//!   [`Status`] in the final image), a field of the image config ([`ConfigLocation`]), or
+//!   a file of a tree on disk scanned by `scan-fs` ([`FileLocation`]).
 //! - A [`ScanIssue`] is something that could not be fully scanned ([`Severity::Incomplete`]:
 //!   the scan is incomplete) or an oddity worth a notice ([`Severity::Notice`]: the scan
 //!   stays complete).
@@ -100,7 +101,7 @@ pub use finding::Finding;
 pub use fingerprint::Fingerprint;
 pub use issue::{ScanIssue, Severity};
 pub use json::{JSON_VERSION, JsonReporter};
-pub use location::{ConfigField, ConfigLocation, LayerLocation, Location, Status};
+pub use location::{ConfigField, ConfigLocation, FileLocation, LayerLocation, Location, Status};
 pub use origin::Origin;
 pub use redact::{Detector, Redaction, Redactor, redact, redact_in};
 pub use reporter::Reporter;

@@ -1,4 +1,5 @@
-//! [`Location`]: where a secret was found: a file in a layer, or a field of the config.
+//! [`Location`]: where a secret was found: a file in a layer, a field of the config, or a
+//! file of a tree on disk (`scan-fs`).
 
 use std::fmt;
 
@@ -11,14 +12,18 @@ pub enum Location {
     Layer(LayerLocation),
     /// In the image configuration.
     Config(ConfigLocation),
+    /// In a file of a tree on disk (possibly inside a nested archive): no layer, no image.
+    File(FileLocation),
 }
 
 impl Location {
-    /// The image's display name.
+    /// The image's display name, or for a file on disk the scanned path it was found
+    /// under, as the user named it.
     pub fn image(&self) -> &str {
         match self {
             Location::Layer(l) => &l.image,
             Location::Config(c) => &c.image,
+            Location::File(f) => &f.tree,
         }
     }
 
@@ -27,6 +32,7 @@ impl Location {
         match self {
             Location::Layer(l) => l.platform.as_deref(),
             Location::Config(c) => c.platform.as_deref(),
+            Location::File(_) => None,
         }
     }
 
@@ -35,6 +41,7 @@ impl Location {
         match self {
             Location::Layer(l) => &l.origin,
             Location::Config(c) => &c.origin,
+            Location::File(f) => &f.origin,
         }
     }
 
@@ -43,6 +50,7 @@ impl Location {
         match self {
             Location::Layer(l) => l.status != Status::PresentInFinal,
             Location::Config(c) => matches!(c.field, ConfigField::BuildArg),
+            Location::File(_) => false,
         }
     }
 }
@@ -75,6 +83,24 @@ pub struct LayerLocation {
     pub status: Status,
     /// Whose bytes the file holds: for a nested member, those of the layer file holding
     /// it (a jar a package installed is verified as a whole).
+    pub origin: Origin,
+}
+
+/// A location in a file of a tree on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileLocation {
+    /// The scanned path (a file or a directory) the file was found under, as the user
+    /// named it.
+    pub tree: String,
+    /// The file's path (the scanned path joined with the path below it), with nested
+    /// archive members after `!/`, e.g. `srv/app.jar!/application.yml`.
+    pub path: String,
+    /// Offset of the secret's first byte in the file (or member). For a UTF-16 file, the
+    /// offset counts bytes of its UTF-8 transcoding (see `text_encoding`).
+    pub offset: u64,
+    /// `Some("utf-16le")` / `Some("utf-16be")` when the file was transcoded to be scanned.
+    pub text_encoding: Option<String>,
+    /// Whose bytes the file holds: for a nested member, those of the file holding it.
     pub origin: Origin,
 }
 

@@ -34,8 +34,10 @@ pub struct Summary {
     pub notices: usize,
     /// Distinct layer blobs scanned.
     pub blobs_scanned: usize,
-    /// Uncompressed bytes of layer content read.
+    /// Uncompressed bytes of layer content read (of files, for trees on disk).
     pub bytes_scanned: u64,
+    /// For trees on disk (`scan-fs`), the regular files scanned; `None` for images.
+    pub files_scanned: Option<usize>,
     /// Findings left out of the report because a baseline lists their fingerprint.
     pub suppressed_by_baseline: usize,
     /// Findings left out of the report because an ignore-file entry matches them.

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use crate::collected::{Collected, Finished};
 use crate::{
-    Checksum, ConfigLocation, Finding, LayerLocation, Location, Redaction, Redactor, Reporter,
-    RuleDoc, RunInfo, ScanIssue, Summary,
+    Checksum, ConfigLocation, FileLocation, Finding, LayerLocation, Location, Redaction, Redactor,
+    Reporter, RuleDoc, RunInfo, ScanIssue, Summary,
 };
 
 /// The key of layerleak's fingerprint in a result's `partialFingerprints`.
@@ -33,6 +33,10 @@ pub const SARIF_FINGERPRINT_KEY: &str = "layerleak/v1";
 ///   naming the field, and a physical location at the build recipe it came from (see
 ///   [`SarifReporter::with_config_uri`], `Dockerfile` by default), because GitHub rejects
 ///   results without one;
+/// - a file location (`scan-fs`): `physicalLocation.artifactLocation.uri` is the file's
+///   path as walked (relative when the scanned path was, a `file:///` URI when it was
+///   absolute), with the byte `region` of the secret; `properties` hold the path, offset
+///   and origin;
 /// - `invocations[0].executionSuccessful` is `false` when the scan is incomplete, with one
 ///   `toolExecutionNotifications` entry per issue.
 ///
@@ -229,6 +233,29 @@ impl<W: Write> SarifReporter<W> {
                     },
                 })
             }
+            Location::File(FileLocation { path, offset, text_encoding, .. }) => {
+                let path = r.text(path);
+                let uri = if path.starts_with('/') {
+                    format!("file:///{}", uri_of(&path))
+                } else {
+                    uri_of(&path)
+                };
+                let mut physical = json!({ "artifactLocation": { "uri": uri } });
+                if text_encoding.is_none() {
+                    physical["region"] =
+                        json!({ "byteOffset": offset, "byteLength": f.secret.len() });
+                }
+                json!({
+                    "physicalLocation": physical,
+                    "message": { "text": describe(l, r) },
+                    "properties": {
+                        "path": path,
+                        "offset": offset,
+                        "textEncoding": text_encoding,
+                        "origin": r.text(&l.origin().to_string()),
+                    },
+                })
+            }
             Location::Config(ConfigLocation { field, key, history_index, offset, .. }) => {
                 let key = key.as_deref().map(|k| r.text(k));
                 let name = match &key {
@@ -267,6 +294,7 @@ fn describe(l: &Location, r: &Redactor) -> String {
         Location::Layer(l) => {
             format!("{image} layer {} {} ({})", l.layer, r.text(&l.path), l.status)
         }
+        Location::File(l) => r.text(&l.path),
         Location::Config(c) => {
             let key = c.key.as_deref().map(|k| format!(" {}", r.text(k))).unwrap_or_default();
             let history = c.history_index.map(|i| format!(" (history[{i}])")).unwrap_or_default();

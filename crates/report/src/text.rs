@@ -81,7 +81,12 @@ impl<W: Write> TextReporter<W> {
         if let Some(first) = f.locations.first() {
             let platform =
                 first.platform().map(|p| format!(" ({})", r.display(p))).unwrap_or_default();
-            writeln!(out, "   image:       {}{platform}", r.display(first.image()))?;
+            let label = match first {
+                Location::File(_) => "scanned",
+                _ => "image",
+            };
+            let label = format!("{label}:");
+            writeln!(out, "   {label:<13}{}{platform}", r.display(first.image()))?;
         }
         writeln!(out, "   secret:      {}", escape_controls(&r.secret(&f.secret)))?;
         if let Some(c) = f.checksum {
@@ -128,6 +133,21 @@ impl<W: Write> TextReporter<W> {
                     writeln!(out, "   - config {what}{history} at byte {}", c.offset)?;
                     writeln!(out, "     {}", r.display(&c.context))?;
                 }
+                Location::File(l) => {
+                    writeln!(
+                        out,
+                        "   - file {} at byte {}{}",
+                        r.display(&l.path),
+                        l.offset,
+                        l.text_encoding
+                            .as_deref()
+                            .map(|e| format!(" (of its UTF-8 view; the file is {e})"))
+                            .unwrap_or_default(),
+                    )?;
+                    if !l.origin.is_image() {
+                        writeln!(out, "     origin: {}", r.text(&l.origin.to_string()))?;
+                    }
+                }
             }
         }
         for line in advice(f) {
@@ -155,9 +175,12 @@ fn short_digest(d: &str) -> &str {
 
 /// What to do about a finding, most urgent first.
 fn advice(f: &Finding) -> Vec<String> {
-    let mut lines = vec![
-        "revoke and rotate this secret: anyone who can pull the image can read it.".to_owned(),
-    ];
+    let on_disk = f.locations.iter().all(|l| matches!(l, Location::File(_)));
+    let mut lines = vec![if on_disk {
+        "revoke and rotate this secret: anyone who can read these files can read it.".to_owned()
+    } else {
+        "revoke and rotate this secret: anyone who can pull the image can read it.".to_owned()
+    }];
     let mut removed_layers: Vec<usize> = f
         .locations
         .iter()
@@ -172,7 +195,7 @@ fn advice(f: &Finding) -> Vec<String> {
         .iter()
         .filter_map(|l| match l {
             Location::Config(c) => Some(c.field),
-            Location::Layer(_) => None,
+            Location::Layer(_) | Location::File(_) => None,
         })
         .collect();
     if !removed_layers.is_empty() {
@@ -258,14 +281,23 @@ impl<W: Write> Reporter for TextReporter<W> {
             ),
             (listed, _) => format!(" ({listed} of them public, not gating)"),
         };
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let scanned = match summary.files_scanned {
+            Some(files) => {
+                format!("{images} path{} ({files} file{}", plural(images), plural(files))
+            }
+            None => format!(
+                "{images} image{} ({} layer blob{}",
+                plural(images),
+                summary.blobs_scanned,
+                plural(summary.blobs_scanned)
+            ),
+        };
         writeln!(
             self.out,
-            "{} finding{}{public}{suppressed} in {images} image{} ({} layer blob{}, {} bytes scanned); {}",
+            "{} finding{}{public}{suppressed} in {scanned}, {} bytes scanned); {}",
             findings.len(),
-            if findings.len() == 1 { "" } else { "s" },
-            if images == 1 { "" } else { "s" },
-            summary.blobs_scanned,
-            if summary.blobs_scanned == 1 { "" } else { "s" },
+            plural(findings.len()),
             summary.bytes_scanned,
             match (summary.complete, summary.notices) {
                 (true, 0) => "scan complete".to_owned(),

@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use crate::{
-    Checksum, ConfigLocation, Finding, ImageInfo, LayerLocation, Location, Origin, Redaction,
-    Redactor, RunInfo, ScanIssue, Status, Summary,
+    Checksum, ConfigLocation, FileLocation, Finding, ImageInfo, LayerLocation, Location, Origin,
+    Redaction, Redactor, RunInfo, ScanIssue, Status, Summary,
 };
 
 #[derive(Serialize)]
@@ -116,6 +116,15 @@ pub(crate) enum WireLocation {
         context: String,
         origin: WireOrigin,
     },
+    /// A file of a tree on disk (`scan-fs`): no image, layer or status.
+    File {
+        tree: String,
+        path: String,
+        offset: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text_encoding: Option<String>,
+        origin: WireOrigin,
+    },
 }
 
 impl WireLocation {
@@ -165,6 +174,15 @@ impl WireLocation {
                 context: r.text(context),
                 origin: WireOrigin::new(origin, r),
             },
+            Location::File(FileLocation { tree, path, offset, text_encoding, origin }) => {
+                WireLocation::File {
+                    tree: r.text(tree),
+                    path: r.text(path),
+                    offset: *offset,
+                    text_encoding: text_encoding.clone(),
+                    origin: WireOrigin::new(origin, r),
+                }
+            }
         }
     }
 }
@@ -252,6 +270,8 @@ pub(crate) struct WireSummary {
     notices: usize,
     blobs_scanned: usize,
     bytes_scanned: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    files_scanned: Option<usize>,
     suppressed_by_baseline: usize,
     suppressed_by_ignore: usize,
     public: usize,
@@ -265,6 +285,7 @@ impl WireSummary {
             notices: s.notices,
             blobs_scanned: s.blobs_scanned,
             bytes_scanned: s.bytes_scanned,
+            files_scanned: s.files_scanned,
             suppressed_by_baseline: s.suppressed_by_baseline,
             suppressed_by_ignore: s.suppressed_by_ignore,
             public: s.public,

@@ -113,6 +113,7 @@ fn as_example(mut location: Location, source: &str) -> Location {
     let origin = match &mut location {
         Location::Layer(l) => &mut l.origin,
         Location::Config(c) => &mut c.origin,
+        Location::File(f) => &mut f.origin,
     };
     if matches!(origin, Origin::Image | Origin::Vendored { .. }) {
         *origin = Origin::Example { source: source.to_owned() };

@@ -6,8 +6,8 @@ use bstr::BString;
 use layerleak_engine::{FnSink, Match, ScanError, StreamScan};
 use layerleak_image::{BlobOpener, Descriptor};
 use layerleak_layer::{
-    Entry, EntryMeta, Flow, Item, LayerError, Limits, PathIndex, TextEncoding, WalkSummary,
-    decode_text, walk_content, walk_layer_offloaded, walk_layer_threaded,
+    Entry, Flow, Item, LayerError, Limits, PathIndex, TextEncoding, WalkSummary, decode_text,
+    walk_content, walk_layer_offloaded, walk_layer_threaded,
 };
 use layerleak_report::Severity;
 
@@ -51,7 +51,7 @@ impl Problem {
 
 /// Why a walk stopped.
 #[derive(Debug, thiserror::Error)]
-enum BlobError {
+pub(crate) enum BlobError {
     #[error(transparent)]
     Layer(#[from] LayerError),
     #[error("reading a file's content failed")]
@@ -145,7 +145,9 @@ fn scan_with(
             Keep { inner: content, kept: (meta.size() <= keep).then_some(&mut kept), read: 0 };
         current = Some(path);
         let first_hit = out.hits.len();
-        scan_file(stream, &meta, &mut tee, limits, &mut out.hits, &mut out.problems)?;
+        let file_offset = |delivered| meta.file_offset(delivered);
+        let file = ScannedFile { path: meta.path().as_bytes(), file_offset: &file_offset };
+        scan_file(stream, &file, &mut tee, limits, &mut out.hits, &mut out.problems)?;
         let holds_hit = out.hits.len() > first_hit;
         if holds_hit || db.is_some() {
             // A nested archive's reader may stop before the end: the rest is hashed too.
@@ -203,7 +205,7 @@ fn scan_with(
 
 /// Scans the target of a symlink or hard link at `path` as text: a link name can hold a
 /// secret too. Hits are located at the link's path, offsets counting in the target.
-fn scan_link_target(
+pub(crate) fn scan_link_target(
     stream: &mut StreamScan<'_>,
     path: &[u8],
     target: &[u8],
@@ -225,18 +227,26 @@ fn scan_link_target(
     let _ = stream.read_from(target, &mut sink);
 }
 
-/// Scans one layer file: every member of nested archives, decoded from UTF-16 if need be,
-/// through the rules; files with secret-bearing names through their path check. Offsets in
-/// the file itself (not in a nested member) are the file's, also in a sparse file.
-fn scan_file(
+/// The file [`scan_file`] scans: its path, and where a byte of its delivered content is in
+/// the file (a sparse layer file delivers its data without the holes).
+pub(crate) struct ScannedFile<'a> {
+    pub(crate) path: &'a [u8],
+    pub(crate) file_offset: &'a dyn Fn(u64) -> u64,
+}
+
+/// Scans one file (of a layer, or of a tree on disk): every member of nested archives,
+/// decoded from UTF-16 if need be, through the rules; files with secret-bearing names
+/// through their path check. Offsets in the file itself (not in a nested member) are the
+/// file's, also in a sparse file.
+pub(crate) fn scan_file(
     stream: &mut StreamScan<'_>,
-    meta: &EntryMeta,
+    file: &ScannedFile<'_>,
     content: &mut dyn Read,
     limits: &Limits,
     hits: &mut Vec<Hit<LayerSite>>,
     problems: &mut Vec<Problem>,
 ) -> Result<(), BlobError> {
-    let layer_path = meta.path().as_bytes();
+    let layer_path = file.path;
     walk_content(BString::from(layer_path), content, limits, |item| -> Result<Flow, BlobError> {
         match item {
             Item::File(member) => {
@@ -256,7 +266,7 @@ fn scan_file(
                     layer_path: layer_path.to_vec(),
                     // A UTF-16 file's offsets count its UTF-8 view: no sparse map applies.
                     offset: if in_file && encoding.is_none() {
-                        meta.file_offset(base + offset)
+                        (file.file_offset)(base + offset)
                     } else {
                         base + offset
                     },

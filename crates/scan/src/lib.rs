@@ -43,6 +43,11 @@
 //!    which gates like `image`. Findings of origin `image` or `vendored` (with a built-in
 //!    checksum that did not fail) fail the gate by default.
 //!
+//! **Trees on disk.** [`Pipeline::scan_tree`] (`scan-fs`) walks files and directories
+//! (symlinks not followed, only regular files opened) and gives each file the per-file
+//! scan of step 2; its findings have [`Location::File`](layerleak_report::Location::File)
+//! locations and origins from the tree's package databases ([`TreeOrigins`]).
+//!
 //! Each image is complete when its config and all its layers (shared ones included) are
 //! scanned; the `*_to` methods ([`Pipeline::scan_path_to`], …) give its results to an
 //! [`ImageSink`] at that moment, while other images are still scanned, and
@@ -109,6 +114,8 @@ mod secret_name;
 mod sink;
 mod stream;
 mod tree_origins;
+mod tree_scan;
+mod tree_walk;
 
 pub use builtin_check::check_builtin_examples;
 pub use error::Error;

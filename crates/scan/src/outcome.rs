@@ -20,8 +20,11 @@ pub struct ScanOutcome {
     /// Distinct layer blobs scanned (a blob shared by several layers or platforms counts
     /// once).
     pub blobs_scanned: usize,
-    /// Bytes of regular-file content in those blobs.
+    /// Bytes of regular-file content in those blobs (or in the files of trees on disk).
     pub bytes_scanned: u64,
+    /// Regular files of trees on disk scanned
+    /// ([`Pipeline::scan_tree`](crate::Pipeline::scan_tree)); `None` for images.
+    pub files_scanned: Option<usize>,
 }
 
 impl ScanOutcome {
@@ -72,6 +75,7 @@ impl ScanOutcome {
             notices: self.count(Severity::Notice),
             blobs_scanned: self.blobs_scanned,
             bytes_scanned: self.bytes_scanned,
+            files_scanned: self.files_scanned,
             ..Summary::default()
         }
     }

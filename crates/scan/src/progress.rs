@@ -1,4 +1,4 @@
-//! [`Progress`]: events for a progress display while layers are read.
+//! [`Progress`]: events for a progress display while layers (or trees on disk) are read.
 
 use std::fmt;
 use std::io::{self, Read};
@@ -23,6 +23,13 @@ pub trait Progress: Send + Sync + fmt::Debug {
 
     /// The blob `digest` is scanned (completely or not).
     fn layer_done(&self, _digest: &str) {}
+
+    /// A tree walk ([`Pipeline::scan_tree`](crate::Pipeline::scan_tree)) scanned one more
+    /// regular file, of `bytes` bytes. Called from the workers, in no particular order.
+    fn file_scanned(&self, _bytes: u64) {}
+
+    /// Every file of the trees is scanned.
+    fn files_done(&self) {}
 }
 
 /// A [`BlobOpener`] that reports what is read through `progress`, if any.

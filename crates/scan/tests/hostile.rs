@@ -44,7 +44,7 @@ fn layer_locations(f: &Finding) -> Vec<(usize, String, u64, Status)> {
         .iter()
         .filter_map(|l| match l {
             Location::Layer(l) => Some((l.layer, l.path.clone(), l.offset, l.status)),
-            Location::Config(_) => None,
+            Location::Config(_) | Location::File(_) => None,
         })
         .collect();
     v.sort();
@@ -225,7 +225,7 @@ fn history_comments_and_authors_are_scanned() {
             .iter()
             .filter_map(|l| match l {
                 Location::Config(c) => Some((c.field, c.key.clone(), c.history_index, c.offset)),
-                Location::Layer(_) => None,
+                Location::Layer(_) | Location::File(_) => None,
             })
             .collect();
         assert_eq!(configs, [(ConfigField::History, Some(key.to_owned()), Some(0), offset)]);

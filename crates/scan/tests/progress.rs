@@ -123,3 +123,36 @@ fn every_byte_of_every_blob_is_reported_once() {
         assert_eq!((*size, *read), (stored.len() as u64, stored.len() as u64), "{digest}");
     }
 }
+
+/// Counts the files of trees as they are scanned.
+#[derive(Debug, Default)]
+struct Files {
+    files: Mutex<(usize, u64, bool)>,
+}
+
+impl Progress for Files {
+    fn file_scanned(&self, bytes: u64) {
+        let mut f = self.files.lock().unwrap();
+        assert!(!f.2, "a file after the end");
+        f.0 += 1;
+        f.1 += bytes;
+    }
+    fn files_done(&self) {
+        self.files.lock().unwrap().2 = true;
+    }
+}
+
+#[test]
+fn a_tree_walk_reports_every_file_and_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..20 {
+        std::fs::write(dir.path().join(format!("f{i}")), vec![b'x'; i * 100]).unwrap();
+    }
+    let files = Arc::new(Files::default());
+    let options = ScanOptions::new().with_workers(3).with_progress(files.clone());
+    let pipeline = Pipeline::new(Scanner::new(&Rules::embedded().unwrap()).unwrap(), options);
+    let outcome = pipeline.scan_tree(&[dir.path().to_owned()]);
+    assert_eq!(*files.files.lock().unwrap(), (20, (0..20).map(|i| i * 100).sum(), true));
+    assert_eq!(outcome.files_scanned, Some(20));
+    assert_eq!(outcome.bytes_scanned, 19_000);
+}

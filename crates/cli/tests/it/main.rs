@@ -30,6 +30,7 @@ mod scan_bad_input;
 mod scan_encodings;
 mod scan_formats;
 mod scan_fs;
+mod scan_fs_reports;
 mod scan_notices;
 mod scan_recall;
 mod scan_straddle;
