@@ -34,15 +34,13 @@ impl OpenError {
 }
 
 /// Opens `path` for reading if it is a regular file (following symbolic links), with its
-/// length.
+/// length: for callers walking a tree on disk, so that a path swapped for a FIFO or a
+/// device between the walk and the open cannot block them.
 ///
 /// The file is opened with `O_NONBLOCK`, so that opening a FIFO returns at once instead of
 /// waiting for a writer, and its type is then checked on the open descriptor (`fstat`), so
 /// no swap of the path between check and use can slip a FIFO or a device through. For a
 /// regular file `O_NONBLOCK` changes nothing.
-/// Opens `path` for reading if it is a regular file, as [`open_regular`] does, with its
-/// length: for callers walking a tree on disk, so that a path swapped for a FIFO or a
-/// device between the walk and the open cannot block them.
 ///
 /// # Errors
 ///
@@ -52,6 +50,7 @@ pub fn open_regular_file(path: &Path) -> Result<(File, u64), Error> {
     open_regular(path).map_err(|e| e.into_error(path))
 }
 
+/// [`open_regular_file`], with the error not yet tied to a path.
 pub(crate) fn open_regular(path: &Path) -> Result<(File, u64), OpenError> {
     let file = match OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path) {
         Ok(file) => file,
