@@ -4,11 +4,13 @@
 //! `RateLimit-Reset`, `--max-requests-per-minute` spaces requests, and a registry that is
 //! gone makes its images not audited (exit 2) while the others are. And on a terminal, the
 //! audit shows its progress on stderr (the mock registry serves slowly enough to see it).
+//! And a registry with token auth whose `_catalog` needs a `registry:catalog:*` token (as
+//! Harbor's and the CNCF distribution's token auth do) is listed with one.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::common::{layerleak, stderr, stdout};
 use crate::registry_mock::{Mock, Reply, image};
@@ -163,4 +165,75 @@ fn a_progress_line_and_layer_bars_on_a_terminal_only() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!stderr(&o).contains("images audited"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_catalog_that_needs_its_own_token_scope_is_listed_with_one() {
+    let (manifest, blobs, ..) = image();
+    let realm_port = Arc::new(Mutex::new(0u16));
+    let port = Arc::clone(&realm_port);
+    let tokens: Arc<Mutex<Vec<String>>> = Arc::default();
+    let asked = Arc::clone(&tokens);
+    let mock = Mock::start(
+        manifest,
+        blobs,
+        Box::new(move |r| {
+            let realm = format!("http://127.0.0.1:{}/token", port.lock().unwrap());
+            let challenge = |scope: &str| {
+                let scope =
+                    if scope.is_empty() { String::new() } else { format!(",scope=\"{scope}\"") };
+                vec![(
+                    "WWW-Authenticate".into(),
+                    format!(r#"Bearer realm="{realm}",service="mock"{scope}"#),
+                )]
+            };
+            let bearer = r.authorization.as_deref().and_then(|a| a.strip_prefix("Bearer "));
+            if r.path.starts_with("/token") {
+                asked.lock().unwrap().push(r.path.clone());
+                // A token for what the query asks: the catalog only with its own scope.
+                let token =
+                    if r.path.contains("scope=registry%3Acatalog%3A*") { "cat" } else { "pull" };
+                return Some(Reply::Full(
+                    200,
+                    vec![],
+                    json!({ "token": token }).to_string().into_bytes(),
+                ));
+            }
+            if bearer.is_none() {
+                return Some(Reply::Full(
+                    401,
+                    challenge(""),
+                    br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
+                ));
+            }
+            if r.path.starts_with("/v2/_catalog") {
+                return Some(if bearer == Some("cat") {
+                    Reply::Full(
+                        200,
+                        vec![],
+                        json!({ "repositories": ["app"] }).to_string().into_bytes(),
+                    )
+                } else {
+                    Reply::Full(
+                        401,
+                        challenge("registry:catalog:*"),
+                        br#"{"errors":[{"code":"UNAUTHORIZED"}]}"#.to_vec(),
+                    )
+                });
+            }
+            if r.path.starts_with("/v2/app/tags/list") {
+                let body = json!({ "name": "app", "tags": ["1"] }).to_string().into_bytes();
+                return Some(Reply::Full(200, vec![], body));
+            }
+            None
+        }),
+    );
+    *realm_port.lock().unwrap() = mock.port();
+    let registry = mock.reference().split('/').next().unwrap().to_owned();
+    let (code, doc) = audit(&[registry], &[]);
+    assert_eq!(code, Some(1), "{doc:#}");
+    assert_eq!(doc["summary"]["images_not_audited"], 0, "{doc:#}");
+    assert_eq!(doc["summary"]["images"], 1, "{doc:#}");
+    let tokens = tokens.lock().unwrap();
+    assert!(tokens.iter().any(|t| t.contains("scope=registry%3Acatalog%3A*")), "{tokens:?}");
 }

@@ -35,7 +35,7 @@ pub(crate) struct Mock {
 /// One request, as a script sees it.
 pub(crate) struct Req {
     pub(crate) path: String,
-    authorization: Option<String>,
+    pub(crate) authorization: Option<String>,
     /// How many requests for this path came before.
     pub(crate) nth: usize,
 }
@@ -74,6 +74,10 @@ impl Mock {
 
     pub(crate) fn reference(&self) -> String {
         format!("127.0.0.1:{}/app:1", self.port)
+    }
+
+    pub(crate) fn port(&self) -> u16 {
+        self.port
     }
 
     fn seen(&self) -> Vec<String> {

@@ -78,6 +78,9 @@ pub(crate) struct Transport {
     deadline: Duration,
     /// Budgets and pauses per registry, shared with the other connections.
     politeness: Arc<Politeness>,
+    /// A scope a refused request's challenge asked for besides pulling the repository
+    /// (`registry:catalog:*` for `_catalog`), asked of the token server from then on.
+    extra_scope: RwLock<Option<String>>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -89,8 +92,14 @@ impl std::fmt::Debug for Transport {
 
 /// One attempt's failure: retried, retried with a new token, or final.
 enum Failure {
-    Retry { reason: String, wait: Option<Duration> },
-    TokenRejected,
+    Retry {
+        reason: String,
+        wait: Option<Duration>,
+    },
+    /// A 401 to a request with a bearer token; `scope` is what its challenge asked for.
+    TokenRejected {
+        scope: Option<String>,
+    },
     Fatal(RegistryError),
 }
 
@@ -134,6 +143,7 @@ impl Transport {
             backoff: options.backoff,
             deadline: options.deadline,
             politeness: Arc::clone(&options.politeness),
+            extra_scope: RwLock::new(None),
         };
         let auth = transport.handshake().await?;
         transport.set_auth(auth);
@@ -152,7 +162,7 @@ impl Transport {
             match self.within(what, self.try_handshake()).await {
                 Ok(auth) => return Ok(auth),
                 Err(Failure::Fatal(e)) => return Err(e),
-                Err(Failure::TokenRejected) => return Err(self.unauthorized()),
+                Err(Failure::TokenRejected { .. }) => return Err(self.unauthorized()),
                 Err(Failure::Retry { reason, .. }) if attempt >= self.attempts => {
                     return Err(RegistryError::Transport {
                         registry: self.host().to_owned(),
@@ -218,7 +228,12 @@ impl Transport {
             if let Some(service) = &challenge.service {
                 query.append_pair("service", service);
             }
-            query.append_pair("scope", &format!("repository:{}:pull", self.repository()));
+            let pull = format!("repository:{}:pull", self.repository());
+            query.append_pair("scope", &pull);
+            let extra = self.extra_scope.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(scope) = extra.as_deref().filter(|s| *s != pull) {
+                query.append_pair("scope", scope);
+            }
         }
         let mut request = self.http.get(url);
         if let Some(c) = &self.credentials {
@@ -417,10 +432,16 @@ impl Transport {
             match self.within(&target.describe(), once).await {
                 Ok(response) => return Ok(response),
                 Err(Failure::Fatal(e)) => return Err(e),
-                Err(Failure::TokenRejected) if renewed => return Err(self.unauthorized()),
-                Err(Failure::TokenRejected) => {
+                Err(Failure::TokenRejected { .. }) if renewed => return Err(self.unauthorized()),
+                Err(Failure::TokenRejected { scope }) => {
                     renewed = true;
                     attempt -= 1;
+                    // An expired token, or one without the scope this request needs: a
+                    // new one, with that scope too when the challenge named one.
+                    if let Some(scope) = scope.filter(|s| plausible_scope(s)) {
+                        *self.extra_scope.write().unwrap_or_else(PoisonError::into_inner) =
+                            Some(scope);
+                    }
                     let auth = self.handshake().await?;
                     self.set_auth(auth);
                 }
@@ -474,7 +495,14 @@ impl Transport {
         }
         let retry_after = retry_after(response.headers(), SystemTime::now());
         if status == StatusCode::UNAUTHORIZED && bearer {
-            return Err(Failure::TokenRejected);
+            let scope = response
+                .headers()
+                .get_all(WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(BearerChallenge::parse)
+                .and_then(|c| c.scope);
+            return Err(Failure::TokenRejected { scope });
         }
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             return Err(Failure::Retry { reason: format!("HTTP {status}"), wait: retry_after });
@@ -692,11 +720,21 @@ struct TokenReply {
     access_token: Option<String>,
 }
 
-/// A `WWW-Authenticate: Bearer realm="…",service="…"` challenge.
+/// A `WWW-Authenticate: Bearer realm="…",service="…",scope="…"` challenge.
 #[derive(Debug, PartialEq, Eq)]
 struct BearerChallenge {
     realm: String,
     service: Option<String>,
+    /// What the refused request needs (`repository:app:pull`, `registry:catalog:*`).
+    scope: Option<String>,
+}
+
+/// Whether a challenge's scope is worth asking a token server for: the distribution
+/// spec's `resource-type:resource-name:actions` shape, short, printable, no spaces.
+fn plausible_scope(scope: &str) -> bool {
+    scope.len() <= 256
+        && scope.split(':').count() >= 3
+        && scope.bytes().all(|b| b.is_ascii_graphic() && b != b'"')
 }
 
 impl BearerChallenge {
@@ -708,6 +746,7 @@ impl BearerChallenge {
         }
         let mut realm = None;
         let mut service = None;
+        let mut scope = None;
         let mut rest = params.trim();
         while !rest.is_empty() {
             let (key, after) = rest.split_once('=')?;
@@ -725,11 +764,12 @@ impl BearerChallenge {
             match key.trim().to_ascii_lowercase().as_str() {
                 "realm" => realm = Some(value.to_owned()),
                 "service" => service = Some(value.to_owned()),
+                "scope" => scope = Some(value.to_owned()),
                 _ => {}
             }
             rest = tail.trim_start().trim_start_matches(',').trim_start();
         }
-        Some(BearerChallenge { realm: realm?, service })
+        Some(BearerChallenge { realm: realm?, service, scope })
     }
 }
 
@@ -768,6 +808,9 @@ mod tests {
         .unwrap();
         assert_eq!(c.realm, "https://auth.example/token");
         assert_eq!(c.service.as_deref(), Some("registry.example"));
+        assert_eq!(c.scope.as_deref(), Some("repository:a:pull"));
+        assert!(plausible_scope("registry:catalog:*"));
+        assert!(!plausible_scope("registry catalog"));
         assert_eq!(BearerChallenge::parse(r#"Basic realm="x""#), None);
         assert_eq!(BearerChallenge::parse("Bearer service=x"), None);
     }
