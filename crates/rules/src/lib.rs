@@ -9,9 +9,9 @@
 //!
 //! Besides the provider rules, the catalogue holds the built-in rules ([`builtin_rules`]:
 //! secret-bearing paths and secret-named keys, whose matchers live in `layerleak-scan`),
-//! the one list of credential words and the value filters' word lists ([`words`]), and the
+//! the one list of credential words and the value filters' word lists ([`words()`]), and the
 //! published example values ([`published_examples`]), each a data file under `data/`.
-//! [`coverage`] counts rules and providers by category.
+//! [`coverage()`] counts rules and providers by category.
 //!
 //! Validation ([`check_sources`]) collects every problem as a [`Diagnostic`]: schema errors
 //! (unknown fields are errors), id format, a pattern that does not parse with the engine's
